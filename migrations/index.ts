@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_init';
+
+/** The explicit, ordered registry of migrations (no directory scanning: works from src and dist). */
+export const migrations: Record<string, Migration> = {
+  '0001_init': m0001,
+};

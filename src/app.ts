@@ -1,0 +1,62 @@
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { auditRoutes } from './audit/audit.routes';
+import { authenticate } from './auth/auth.middleware';
+import { authRoutes } from './auth/auth.routes';
+import type { Config } from './config';
+import type { Database } from './db/schema';
+import type { ApiRouter } from './http/api-router';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { requestLogger } from './http/logger';
+import { buildOpenApi } from './http/openapi';
+import { refuseCrossSiteWrites, requireCsrfForCookieWrites, securityHeaders } from './http/security';
+import { chooseLanguage, rememberLanguage } from './i18n/lang.middleware';
+import { appVersion } from './paths';
+import { templateRoutes } from './templates/templates.routes';
+import { unitRoutes } from './units/units.routes';
+import { userRoutes } from './users/users.routes';
+
+export const API_PREFIX = '/api/v1';
+
+export interface AppDeps {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+}
+
+/** Builds the Express app from injected config and database; `server.ts` and the tests share it. */
+export function createApp({ config, db, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders());
+  app.use(compression());
+  app.use(cookieParser());
+  app.use(chooseLanguage(config.defaultLang));
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
+  app.use(refuseCrossSiteWrites);
+  app.use(authenticate(db));
+  app.use(requireCsrfForCookieWrites(`${API_PREFIX}/session`));
+  app.use(rememberLanguage(db));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  const apis: ApiRouter[] = [authRoutes(db), unitRoutes(db), userRoutes(db), templateRoutes(db), auditRoutes(db)];
+  const openApi = buildOpenApi(API_PREFIX, apis.flatMap((a) => a.docs), appVersion);
+  app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
+    res.json(openApi);
+  });
+  for (const api of apis) app.use(API_PREFIX, api.router);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

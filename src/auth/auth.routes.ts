@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/schema';
+import { ApiRouter } from '../http/api-router';
+import { getUser } from '../users/users.service';
+import { cookieToken, SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName, sessionCookieOptions } from './auth.middleware';
+import { LoginSchema, SessionResponseSchema, UserSchema } from './auth.schemas';
+import { login, logout, SESSION_ABSOLUTE_MS } from './auth.service';
+
+export function authRoutes(db: Kysely<Database>): ApiRouter {
+  const api = new ApiRouter();
+  const tag = 'session';
+  api.post('/session', { tag, summary: 'Sign in', anonymous: true, body: LoginSchema, response: SessionResponseSchema }, async (req, res, { body }) => {
+    const result = await login(db, body, {
+      ip: req.ip ?? 'unknown',
+      userAgent: req.get('user-agent') ?? null,
+      now: new Date(),
+      previousToken: cookieToken(req),
+    });
+    res.cookie(sessionCookieName(req), result.token, { ...sessionCookieOptions(req), maxAge: SESSION_ABSOLUTE_MS });
+    res.json(result);
+  });
+  api.delete('/session', { tag, summary: 'Sign out', response: z.object({ ok: z.literal(true) }) }, async (req, res, { actor }) => {
+    await logout(db, actor, req.sessionId ?? '');
+    for (const name of [SESSION_COOKIE, SECURE_SESSION_COOKIE]) res.clearCookie(name, sessionCookieOptions(req));
+    res.json({ ok: true });
+  });
+  api.get('/me', { tag, summary: 'The signed-in user', response: UserSchema.extend({ csrfToken: z.string() }) }, async (req, res, { actor }) => {
+    res.json({ ...(await getUser(db, actor, actor.username)), csrfToken: req.csrfToken });
+  });
+  return api;
+}

@@ -1,0 +1,44 @@
+import type { NextFunction, Request, Response } from 'express';
+import { t } from '../i18n/messages';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Errors raised by body parsers and upload middleware, turned into typed errors. */
+function fromLibraryError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const e = err as BodyParserError;
+  if (e?.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'error.payloadTooLarge');
+  if (e?.type === 'entity.parse.failed') return new ValidationError([{ field: '(body)', message: 'invalid JSON' }], 'error.badJson');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new ValidationError([{ field: '(body)', message: String((err as Error).message) }]);
+  }
+  return undefined;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId?: string };
+}
+
+/** The one place errors become HTTP answers: `{error:{code,message,details?}}`, never a stack. */
+export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  const known = fromLibraryError(err);
+  const requestId = typeof req.id === 'string' ? req.id : JSON.stringify(req.id);
+  if (!known) {
+    req.log.error({ err }, 'unhandled error');
+    res.status(500).json({ error: { code: 'internal', message: t(req.lang, 'error.internal', { requestId }), requestId } } satisfies ErrorBody);
+    return;
+  }
+  if (known instanceof TooManyRequestsError) res.set('Retry-After', String(known.retryAfterSeconds));
+  const body: ErrorBody = { error: { code: known.code, message: t(req.lang, known.messageKey, known.params) } };
+  if (known.details !== undefined) body.error.details = known.details;
+  res.status(known.status).json(body);
+}
+
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
+  next(new NotFoundError());
+}

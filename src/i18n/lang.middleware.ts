@@ -1,0 +1,31 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { setOwnLanguage } from '../users/users.service';
+import { isLang, type Lang } from './messages';
+
+export const LANG_COOKIE = 'hoso_lang';
+const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** Before authentication: `?lang=`, else the remembered cookie, else the configured default. */
+export function chooseLanguage(defaultLang: Lang) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const asked = req.query.lang;
+    const cookie = (req.cookies as Record<string, string | undefined>)[LANG_COOKIE];
+    if (isLang(asked)) {
+      req.lang = asked;
+      if (asked !== cookie) res.cookie(LANG_COOKIE, asked, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: ONE_YEAR_MS });
+    } else {
+      req.lang = isLang(cookie) ? cookie : defaultLang;
+    }
+    next();
+  };
+}
+
+/** After authentication: a signed-in user's `?lang=` choice is remembered on their account. */
+export function rememberLanguage(db: Kysely<Database>) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    if (req.actor && isLang(req.query.lang)) await setOwnLanguage(db, req.actor, req.query.lang);
+    next();
+  };
+}

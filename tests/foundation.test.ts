@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Migrator, sql } from 'kysely';
+import { verifyChain } from '../src/audit/audit.service';
+import { ConfigError, loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { migrateToLatest } from '../src/db/migrate';
+import { seedDemo } from '../src/demo/seed-demo';
+import { defaultTemplate } from '../src/demo/fixtures';
+import { listUnits } from '../src/units/units.service';
+import { buildUnit } from './helpers/factories';
+import { createTestDb } from './helpers/test-app';
+
+describe('migrations', () => {
+  it('run twice are a no-op', async () => {
+    const db = openDatabase('sqlite::memory:');
+    expect(await migrateToLatest(db)).toEqual(['0001_init']);
+    expect(await migrateToLatest(db)).toEqual([]);
+    await db.destroy();
+  });
+
+  it('that fail leave the database as it was', async () => {
+    const db = openDatabase('sqlite::memory:');
+    const migrator = new Migrator({
+      db,
+      provider: {
+        getMigrations: () => Promise.resolve({
+          '0001_half': {
+            up: async (d) => {
+              await d.schema.createTable('half_done').addColumn('id', 'integer').execute();
+              throw new Error('boom');
+            },
+          },
+        }),
+      },
+    });
+    const { error } = await migrator.migrateToLatest();
+    expect(error).toBeDefined();
+    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'half_done'`.execute(db);
+    expect(tables.rows).toEqual([]);
+    await db.destroy();
+  });
+
+  it('open a file database in WAL mode with synchronous=FULL and foreign keys on', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-db-'));
+    const db = openDatabase(`sqlite:${path.join(dir, 'sub', 'hoso.db')}`);
+    await migrateToLatest(db);
+    const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0] ?? {})[0];
+    expect(await pragma('journal_mode')).toBe('wal');
+    expect(await pragma('synchronous')).toBe(2);
+    expect(await pragma('foreign_keys')).toBe(1);
+    expect(Number(await pragma('busy_timeout'))).toBeGreaterThan(0);
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.maxUploadBytes).toBe(50 * 1024 * 1024);
+    expect(config.databaseUrl).toBe(`sqlite:${path.join(config.dataDir, 'hoso.db')}`);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('stops with one line per bad variable', () => {
+    try {
+      loadConfig({ PORT: 'abc', HOSO_MAX_UPLOAD_MB: '-1', HOSO_LANG: 'fr', DATABASE_URL: 'mysql://x' });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'HOSO_MAX_UPLOAD_MB', 'HOSO_LANG', 'DATABASE_URL']) expect(problems).toContain(name);
+    }
+  });
+});
+
+describe('audit chain', () => {
+  it('verifies after writes and names the first edited event', async () => {
+    const { db, admin } = await createTestDb();
+    for (let i = 0; i < 3; i++) await buildUnit(db, admin);
+    const good = await verifyChain(db);
+    expect(good).toMatchObject({ ok: true, events: 4 });
+    const second = await db.selectFrom('audit_events').select('id').orderBy('id').offset(2).limit(1).executeTakeFirstOrThrow();
+    await db.updateTable('audit_events').set({ details: '{"code":"GIA-MAO"}' }).where('id', '=', second.id).execute();
+    expect(await verifyChain(db)).toMatchObject({ ok: false, firstBroken: { id: second.id, reason: 'hash_mismatch' } });
+    await db.destroy();
+  });
+});
+
+describe('fixtures', () => {
+  it('ship the default 40-item template with file, number and text items', () => {
+    const template = defaultTemplate();
+    expect(template.title).toBe('Kiểm tra công tác bảo vệ chính trị nội bộ');
+    expect(template.items).toHaveLength(40);
+    expect(new Set(template.items.map((i) => i.kind))).toEqual(new Set(['file', 'number', 'text']));
+    expect(template.items.map((i) => i.title)).toContain('Sổ theo dõi bảo vệ chính trị nội bộ');
+  });
+
+  it('load the demo city once, and a second run changes nothing', async () => {
+    const { db, admin } = await createTestDb();
+    const first = await seedDemo(db, admin);
+    expect(first.units).toBeGreaterThanOrEqual(12);
+    expect(first.templates).toBe(1);
+    expect(await seedDemo(db, admin)).toEqual({ units: 0, users: 0, templates: 0 });
+    const units = await listUnits(db, admin);
+    expect(units.find((u) => u.code === 'P-YLA')).toEqual({ code: 'P-YLA', name: 'Đảng uỷ phường Ỷ La', parentCode: 'TU-TQ' });
+    await db.destroy();
+  });
+});

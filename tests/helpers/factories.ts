@@ -1,0 +1,60 @@
+import type { Db } from '../../src/db/database';
+import type { Role } from '../../src/db/schema';
+import type { Actor } from '../../src/http/request-context';
+import type { ItemInput } from '../../src/templates/templates.schemas';
+import { createTemplate } from '../../src/templates/templates.service';
+import { createUnit } from '../../src/units/units.service';
+import { findUserByUsername } from '../../src/users/users.repository';
+import { createUser } from '../../src/users/users.service';
+
+export const PASSWORD = 'Mat-khau-rat-dai-2023';
+
+let counter = 0;
+const next = () => ++counter;
+
+const wardNames = ['Phan Thiết', 'Minh Xuân', 'Tân Quang', 'Ỷ La', 'Hưng Thành', 'Nông Tiến', 'Tân Hà', 'Mỹ Lâm'];
+
+export async function buildUnit(db: Db, admin: Actor, overrides: { code?: string; name?: string; parentCode?: string } = {}) {
+  const n = next();
+  return createUnit(db, admin, {
+    code: overrides.code ?? `P-${n}`,
+    name: overrides.name ?? `Đảng uỷ phường ${wardNames[n % wardNames.length]} ${n}`,
+    parentCode: overrides.parentCode,
+  });
+}
+
+/** A user with a known password; a secretary gets a fresh unit unless one is named. */
+export async function buildUser(
+  db: Db,
+  admin: Actor,
+  overrides: { username?: string; role?: Role; unitCode?: string; displayName?: string } = {},
+): Promise<Actor & { password: string; unitCode: string | null }> {
+  const role = overrides.role ?? 'inspector';
+  const unitCode = role === 'secretary' ? (overrides.unitCode ?? (await buildUnit(db, admin)).code) : null;
+  const username = overrides.username ?? `user${next()}`;
+  await createUser(db, admin, {
+    username,
+    displayName: overrides.displayName ?? `Nguyễn Thị Hồng ${username}`,
+    password: PASSWORD,
+    role,
+    unitCode,
+  });
+  const row = await findUserByUsername(db, username);
+  if (!row) throw new Error('user not created');
+  return { id: row.id, username, displayName: row.display_name, role, unitId: row.unit_id, password: PASSWORD, unitCode };
+}
+
+export const sampleItems: ItemInput[] = [
+  { code: '1.1', section: 'I. Công tác kết nạp đảng viên', title: 'Hồ sơ kết nạp đảng viên', guidance: 'Lý lịch, đơn, nghị quyết', kind: 'file', required: true, minFiles: 1 },
+  { code: '2.1', section: 'II. Đi nước ngoài', title: 'Hồ sơ cán bộ, đảng viên đi nước ngoài', guidance: '', kind: 'file', required: true, minFiles: 2 },
+  { code: '8.1', section: 'VIII. Số liệu', title: 'Số lượt tập huấn', guidance: '', kind: 'number', required: true },
+  { code: '9.1', section: 'IX. Tự đánh giá', title: 'Tự đánh giá ưu điểm', guidance: '', kind: 'text', required: false },
+];
+
+export async function buildTemplate(db: Db, admin: Actor, overrides: { code?: string; items?: ItemInput[] } = {}) {
+  return createTemplate(db, admin, {
+    code: overrides.code ?? `T-${next()}`,
+    title: 'Kiểm tra công tác bảo vệ chính trị nội bộ',
+    items: overrides.items ?? sampleItems,
+  });
+}
