@@ -1,11 +1,12 @@
 import * as core from './catalogue/core';
+import * as inspections from './catalogue/inspections';
 
 /**
  * Every word a user reads, in one catalogue assembled from one part per domain
  * (`catalogue/<domain>.ts`, each exporting `vi` and `en` with the same keys; the type checker
  * enforces it). `vi` is the default. `{name}` marks a parameter.
  */
-const parts = [core] as const;
+const parts = [core, inspections] as const;
 
 type Part = (typeof parts)[number];
 type Keys<P> = P extends { vi: infer V } ? keyof V : never;
