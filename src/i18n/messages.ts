@@ -1,4 +1,5 @@
 import * as core from './catalogue/core';
+import * as dataExports from './catalogue/exports';
 import * as inspections from './catalogue/inspections';
 
 /**
@@ -6,13 +7,14 @@ import * as inspections from './catalogue/inspections';
  * (`catalogue/<domain>.ts`, each exporting `vi` and `en` with the same keys; the type checker
  * enforces it). `vi` is the default. `{name}` marks a parameter.
  */
-const parts = [core, inspections] as const;
+const parts = [core, inspections, dataExports] as const;
 
 type Part = (typeof parts)[number];
 type Keys<P> = P extends { vi: infer V } ? keyof V : never;
 export type MessageKey = Keys<Part>;
 export type Lang = 'vi' | 'en';
-export type MessageParams = Record<string, string | number>;
+/** A parameter is a literal, or another message (e.g. a status word) worded in the same language. */
+export type MessageParams = Record<string, string | number | { key: MessageKey }>;
 
 const catalogues: Record<Lang, Record<string, string>> = {
   vi: Object.assign({}, ...parts.map((p) => p.vi)) as Record<string, string>,
@@ -26,5 +28,9 @@ export function isLang(value: unknown): value is Lang {
 /** The message for `key` in `lang`, with `{param}` placeholders filled in. */
 export function t(lang: Lang, key: MessageKey, params: MessageParams = {}): string {
   const text = catalogues[lang][key] ?? catalogues.vi[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) return whole;
+    return typeof value === 'object' ? t(lang, value.key) : String(value);
+  });
 }

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+export const ValueSchema = z.object({
+  /** A number for number items, text for text items; null (or empty text) clears it. */
+  value: z.union([z.number().finite(), z.string().max(20_000), z.null()]),
+});
+export type ValueInput = z.infer<typeof ValueSchema>;
+
+export const ReviewSchema = z.object({
+  decision: z.enum(['accept', 'return', 'waive', 'reopen']),
+  note: z.string().trim().max(5000).nullish(),
+});
+export type ReviewInput = z.infer<typeof ReviewSchema>;
+
+export const FindingsSchema = z.object({
+  strengths: z.string().max(50_000).default(''),
+  shortcomings: z.string().max(50_000).default(''),
+  recommendations: z.string().max(50_000).default(''),
+  conclusion: z.string().max(50_000).default(''),
+});
+export type FindingsInput = z.infer<typeof FindingsSchema>;
+
+export const FileViewSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  mime: z.string(),
+  uploadedAt: z.string(),
+  uploadedBy: z.string(),
+});
+export type FileView = z.infer<typeof FileViewSchema>;
+
+const StatusSchema = z.enum(['missing', 'submitted', 'accepted', 'returned', 'waived']);
+
+export const ReviewViewSchema = z.object({
+  decision: z.enum(['accept', 'return', 'waive', 'reopen']),
+  note: z.string().nullable(),
+  from: StatusSchema,
+  to: StatusSchema,
+  by: z.string(),
+  at: z.string(),
+});
+export type ReviewView = z.infer<typeof ReviewViewSchema>;
+
+export const EntryViewSchema = z.object({
+  itemCode: z.string(),
+  section: z.string(),
+  title: z.string(),
+  guidance: z.string(),
+  kind: z.enum(['file', 'number', 'text']),
+  required: z.boolean(),
+  minFiles: z.number().int(),
+  status: StatusSchema,
+  value: z.union([z.number(), z.string(), z.null()]),
+  updatedAt: z.string(),
+  files: z.array(FileViewSchema),
+  review: ReviewViewSchema.nullable(),
+  history: z.array(ReviewViewSchema),
+});
+export type EntryView = z.infer<typeof EntryViewSchema>;
+
+export const FindingsViewSchema = z.object({
+  strengths: z.string(),
+  shortcomings: z.string(),
+  recommendations: z.string(),
+  conclusion: z.string(),
+  updatedAt: z.string().nullable(),
+  updatedBy: z.string().nullable(),
+});
+export type FindingsView = z.infer<typeof FindingsViewSchema>;
+
+export const UnitDossierSchema = z.object({
+  inspection: z.object({ code: z.string(), title: z.string(), status: z.enum(['draft', 'open', 'closed']) }),
+  unit: z.object({ code: z.string(), name: z.string() }),
+  entries: z.array(EntryViewSchema),
+  findings: FindingsViewSchema,
+});
+export type UnitDossier = z.infer<typeof UnitDossierSchema>;

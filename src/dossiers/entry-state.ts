@@ -1,0 +1,52 @@
+import type { EntryStatus, ReviewDecision } from '../db/schema';
+import { ConflictError, ValidationError } from '../http/errors';
+
+/**
+ * The entry state machine of PRODUCT.md §2, in one place:
+ *   missing → submitted (enough files / a value) → accepted | returned (note) | waived (note)
+ *   returned → submitted on a new upload or value
+ *   accepted, waived → refuse submissions until reopened
+ *   reopen → submitted if it still holds files or a value, else missing
+ */
+
+/** Refuses a submission (upload, value, withdrawal) while an inspector's decision holds. */
+export function assertSubmittable(status: EntryStatus): void {
+  if (status === 'accepted' || status === 'waived') {
+    throw new ConflictError('entry.locked', { status: { key: `status.${status}` } });
+  }
+}
+
+/** The status after the unit's content changed: complete content is submitted, else missing. */
+export function statusAfterSubmission(status: EntryStatus, complete: boolean): EntryStatus {
+  assertSubmittable(status);
+  if (complete) return 'submitted';
+  // A returned entry keeps its inspector's verdict until the unit sends enough to look at again.
+  return status === 'returned' ? 'returned' : 'missing';
+}
+
+const allowedFrom: Record<ReviewDecision, EntryStatus[]> = {
+  accept: ['submitted'],
+  return: ['submitted'],
+  waive: ['missing', 'submitted', 'returned'],
+  reopen: ['accepted', 'waived'],
+};
+
+/** The status after an inspector's decision; 409 names the current status when it does not apply. */
+export function statusAfterReview(status: EntryStatus, decision: ReviewDecision, note: string | null, complete: boolean): EntryStatus {
+  if ((decision === 'return' || decision === 'waive') && !note) {
+    throw new ValidationError([{ field: 'note', message: 'required' }], 'entry.noteRequired');
+  }
+  if (!allowedFrom[decision].includes(status)) {
+    throw new ConflictError('entry.illegalTransition', { decision: { key: `decision.${decision}` }, status: { key: `status.${status}` } }, { status });
+  }
+  switch (decision) {
+    case 'accept':
+      return 'accepted';
+    case 'return':
+      return 'returned';
+    case 'waive':
+      return 'waived';
+    case 'reopen':
+      return complete ? 'submitted' : 'missing';
+  }
+}

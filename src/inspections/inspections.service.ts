@@ -1,0 +1,189 @@
+import type { Kysely } from 'kysely';
+import { recordEvent } from '../audit/audit.service';
+import { requireRole } from '../auth/permissions';
+import { nowIso } from '../clock';
+import type { Database, EntryStatus, InspectionRow, InspectionStatus } from '../db/schema';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import type { Actor } from '../http/request-context';
+import { findTemplateByCode, templateItems } from '../templates/templates.repository';
+import { findUnitsByCodes } from '../units/units.repository';
+import { findUsersByUsernames } from '../users/users.repository';
+import { inspectionFor, type InspectionAccess } from './inspection-access';
+import * as repo from './inspections.repository';
+import type { CreateInspectionInput, InspectionView, ProgressView, StatusCounts } from './inspections.schemas';
+
+const STATUSES: EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
+
+/** A due date is passed once its whole day (or its exact time) is over and the inspection is not closed. */
+export function isOverdue(inspection: Pick<InspectionRow, 'due_at' | 'status'>, now: Date): boolean {
+  if (!inspection.due_at || inspection.status === 'closed') return false;
+  const end = inspection.due_at.length === 10 ? Date.parse(`${inspection.due_at}T23:59:59.999Z`) : Date.parse(inspection.due_at);
+  return now.getTime() > end;
+}
+
+async function presentInspection(db: Kysely<Database>, row: InspectionRow): Promise<InspectionView> {
+  const [units, team, itemCount] = await Promise.all([repo.scopeUnits(db, row.id), repo.members(db, row.id), repo.countItems(db, row.id)]);
+  return {
+    code: row.code,
+    title: row.title,
+    teamName: row.team_name,
+    status: row.status,
+    templateCode: row.template_code,
+    templateTitle: row.template_title,
+    dueAt: row.due_at,
+    overdue: isOverdue(row, new Date()),
+    parentBody: row.parent_body,
+    place: row.place,
+    reportNumber: row.report_number,
+    createdAt: row.created_at,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    unitCodes: units.map((u) => u.code),
+    members: team.map((m) => ({ username: m.username, displayName: m.display_name, role: m.role })),
+    itemCount,
+  };
+}
+
+function firstDuplicate(values: string[]): string | undefined {
+  return values.find((v, i) => values.indexOf(v) !== i);
+}
+
+/**
+ * Creates a draft inspection: copies the template's items (later template edits never reach it),
+ * fixes the units in scope and the team, and creates a `missing` entry for every unit × item.
+ */
+export async function createInspection(db: Kysely<Database>, actor: Actor, input: CreateInspectionInput): Promise<InspectionView> {
+  requireRole(actor, 'admin');
+  const duplicate = firstDuplicate(input.unitCodes) ?? firstDuplicate(input.members.map((m) => m.username));
+  if (duplicate) throw new ValidationError([{ field: 'unitCodes', message: `duplicate ${duplicate}` }], 'inspection.duplicate', { value: duplicate });
+  if (input.members.filter((m) => m.role === 'lead').length !== 1) {
+    throw new ValidationError([{ field: 'members', message: 'exactly one lead' }], 'inspection.oneLead');
+  }
+  return db.transaction().execute(async (trx) => {
+    if (await repo.findInspectionByCode(trx, input.code)) throw new ConflictError('inspection.exists', { code: input.code });
+    const template = await findTemplateByCode(trx, input.templateCode);
+    if (!template) throw new NotFoundError('template.notFound', { code: input.templateCode });
+    const units = await unitsByCodes(trx, input.unitCodes);
+    const users = await findUsersByUsernames(trx, input.members.map((m) => m.username));
+    const missingUsers = input.members.map((m) => m.username).filter((u) => !users.some((x) => x.username === u));
+    if (missingUsers.length) throw new NotFoundError('inspection.unknownMembers', { usernames: missingUsers.join(', ') });
+    const notInspector = users.find((u) => u.role === 'secretary' || u.active !== 1);
+    if (notInspector) throw new ValidationError([{ field: 'members', message: `${notInspector.username} cannot be a member` }], 'inspection.memberNotInspector', { username: notInspector.username });
+
+    const now = nowIso();
+    const id = await repo.insertInspection(trx, {
+      code: input.code, title: input.title, team_name: input.teamName, template_code: template.code, template_title: template.title,
+      status: 'draft', due_at: input.dueAt ?? null, parent_body: input.parentBody ?? null, place: input.place ?? null,
+      report_number: input.reportNumber ?? null, created_by: actor.id, created_at: now, opened_at: null, closed_at: null,
+    });
+    const items = await templateItems(trx, template.id);
+    await repo.insertInspectionItems(trx, id, items.map(({ id: _id, template_id: _t, ...columns }) => columns));
+    await repo.insertInspectionUnits(trx, id, units.map((u) => u.id));
+    await repo.insertMembers(trx, id, input.members.map((m) => ({ userId: users.find((u) => u.username === m.username)?.id ?? 0, role: m.role })));
+    await repo.createMissingEntries(trx, id, now);
+    await recordEvent(trx, actor, {
+      action: 'inspection.create', objectType: 'inspection', objectId: input.code, inspectionCode: input.code,
+      details: { title: input.title, templateCode: input.templateCode, units: input.unitCodes.length, items: items.length, members: input.members },
+    });
+    const row = await repo.findInspectionByCode(trx, input.code);
+    return presentInspection(trx, row as InspectionRow);
+  });
+}
+
+async function unitsByCodes(db: Kysely<Database>, codes: string[]) {
+  const found: Awaited<ReturnType<typeof findUnitsByCodes>> = [];
+  for (let i = 0; i < codes.length; i += 500) found.push(...(await findUnitsByCodes(db, codes.slice(i, i + 500))));
+  if (found.length !== codes.length) {
+    const known = new Set(found.map((u) => u.code));
+    throw new NotFoundError('inspection.unknownUnits', { codes: codes.filter((c) => !known.has(c)).slice(0, 20).join(', ') });
+  }
+  return found;
+}
+
+const transitions: Record<'open' | 'close' | 'reopen', { from: InspectionStatus; to: InspectionStatus; adminOnly: boolean }> = {
+  open: { from: 'draft', to: 'open', adminOnly: false },
+  close: { from: 'open', to: 'closed', adminOnly: false },
+  reopen: { from: 'closed', to: 'open', adminOnly: true },
+};
+
+/**
+ * Moves an inspection draft → open → closed (the admin or the team lead), or closed → open again
+ * (the admin only). Any other move is 409 naming the current status; every move is audited.
+ */
+export async function changeInspectionStatus(
+  db: Kysely<Database>,
+  actor: Actor,
+  code: string,
+  action: keyof typeof transitions,
+): Promise<InspectionView> {
+  const rule = transitions[action];
+  return db.transaction().execute(async (trx) => {
+    const { inspection, teamRole } = await inspectionFor(trx, actor, code);
+    if (rule.adminOnly ? actor.role !== 'admin' : teamRole !== 'lead') throw new ForbiddenError();
+    if (inspection.status !== rule.from) {
+      throw new ConflictError('inspection.wrongStatus', { code, status: { key: `inspectionStatus.${inspection.status}` }, action: { key: `action.${action}` } });
+    }
+    const at = nowIso();
+    await repo.updateInspection(trx, inspection.id, {
+      status: rule.to,
+      ...(rule.to === 'open' && !inspection.opened_at ? { opened_at: at } : {}),
+      ...(rule.to === 'closed' ? { closed_at: at } : {}),
+    });
+    await recordEvent(trx, actor, {
+      action: `inspection.${action}`, objectType: 'inspection', objectId: code, inspectionCode: code, details: { from: rule.from, to: rule.to },
+    });
+    return presentInspection(trx, { ...inspection, status: rule.to });
+  });
+}
+
+export async function listInspections(db: Kysely<Database>, actor: Actor): Promise<InspectionView[]> {
+  const rows = await repo.listVisibleInspections(db, actor);
+  return Promise.all(rows.map((row) => presentInspection(db, row)));
+}
+
+export async function getInspection(db: Kysely<Database>, actor: Actor, code: string): Promise<InspectionView> {
+  const { inspection } = await inspectionFor(db, actor, code);
+  return presentInspection(db, inspection);
+}
+
+function emptyCounts(): StatusCounts {
+  return { missing: 0, submitted: 0, accepted: 0, returned: 0, waived: 0 };
+}
+
+export function percentOf(done: number, required: number): number {
+  return required === 0 ? 100 : Math.round((1000 * done) / required) / 10;
+}
+
+/**
+ * Progress per unit and in total: counts by status over every item, and done (accepted + waived)
+ * over the required items. A secretary gets their own unit's row only.
+ */
+export async function getProgress(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressView> {
+  const access: InspectionAccess = await inspectionFor(db, actor, code);
+  const ownUnitOnly = actor.role === 'secretary' ? (actor.unitId ?? -1) : undefined;
+  const [units, counts] = await Promise.all([repo.scopeUnits(db, access.inspection.id), repo.progressCounts(db, access.inspection.id, ownUnitOnly)]);
+  const rows = new Map(
+    units
+      .filter((u) => ownUnitOnly === undefined || u.id === ownUnitOnly)
+      .map((u) => [u.id, { unitCode: u.code, unitName: u.name, required: 0, done: 0, percent: 0, counts: emptyCounts() }]),
+  );
+  for (const c of counts) {
+    const row = rows.get(c.unit_id);
+    if (!row || !STATUSES.includes(c.status)) continue;
+    const n = Number(c.n);
+    row.counts[c.status] += n;
+    if (c.required === 1) {
+      row.required += n;
+      if (c.status === 'accepted' || c.status === 'waived') row.done += n;
+    }
+  }
+  const totals = { required: 0, done: 0, percent: 0, counts: emptyCounts() };
+  for (const row of rows.values()) {
+    row.percent = percentOf(row.done, row.required);
+    totals.required += row.required;
+    totals.done += row.done;
+    for (const s of STATUSES) totals.counts[s] += row.counts[s];
+  }
+  totals.percent = percentOf(totals.done, totals.required);
+  return { inspection: await presentInspection(db, access.inspection), totals, units: [...rows.values()] };
+}
