@@ -1,6 +1,7 @@
 import type { Db } from '../../src/db/database';
 import type { Role } from '../../src/db/schema';
 import type { Actor } from '../../src/http/request-context';
+import { changeInspectionStatus, createInspection } from '../../src/inspections/inspections.service';
 import type { ItemInput } from '../../src/templates/templates.schemas';
 import { createTemplate } from '../../src/templates/templates.service';
 import { createUnit } from '../../src/units/units.service';
@@ -57,4 +58,43 @@ export async function buildTemplate(db: Db, admin: Actor, overrides: { code?: st
     title: 'Kiểm tra công tác bảo vệ chính trị nội bộ',
     items: overrides.items ?? sampleItems,
   });
+}
+
+/**
+ * An inspection over `units` fresh units (each with a secretary), a lead and a member, on the
+ * sample template (or the one given); opened unless `open: false`.
+ */
+export async function buildInspection(
+  db: Db,
+  admin: Actor,
+  options: { units?: number; open?: boolean; templateCode?: string; code?: string } = {},
+) {
+  const template = options.templateCode ?? (await buildTemplate(db, admin)).code;
+  const units = [];
+  const secretaries = [];
+  for (let i = 0; i < (options.units ?? 2); i++) {
+    const unit = await buildUnit(db, admin);
+    units.push(unit);
+    secretaries.push(await buildUser(db, admin, { role: 'secretary', unitCode: unit.code }));
+  }
+  const lead = await buildUser(db, admin, { role: 'inspector', displayName: 'Nguyễn Văn Thành' });
+  const member = await buildUser(db, admin, { role: 'inspector', displayName: 'Trần Thị Hương' });
+  const code = options.code ?? `KT-${next()}`;
+  const inspection = await createInspection(db, admin, {
+    code,
+    title: 'Kiểm tra công tác bảo vệ chính trị nội bộ năm 2023',
+    teamName: 'Đoàn Kiểm tra số 4',
+    templateCode: template,
+    unitCodes: units.map((u) => u.code),
+    members: [
+      { username: lead.username, role: 'lead' },
+      { username: member.username, role: 'member' },
+    ],
+    dueAt: '2030-08-15',
+    parentBody: 'TIỂU BAN BẢO VỆ CHÍNH TRỊ NỘI BỘ TRUNG ƯƠNG',
+    place: 'Tuyên Quang',
+    reportNumber: '12-BC/ĐKT',
+  });
+  if (options.open !== false) await changeInspectionStatus(db, lead, code, 'open');
+  return { inspection, code, units, secretaries, lead, member };
 }
