@@ -19,7 +19,7 @@ runTask(async () => {
   );
   progress.finish();
   process.stdout.write(
-    `Demo data: ${summary.templates} template, ${summary.units} units, ${summary.users} users created ` +
+    `Demo data: ${summary.templates} template, ${summary.units} units, ${summary.users} users, ${summary.inspections} inspection created ` +
       `(password for demo users: ${demoData().password}).\n`,
   );
   await db.destroy();

@@ -104,7 +104,8 @@ describe('fixtures', () => {
     const first = await seedDemo(db, admin);
     expect(first.units).toBeGreaterThanOrEqual(12);
     expect(first.templates).toBe(1);
-    expect(await seedDemo(db, admin)).toEqual({ units: 0, users: 0, templates: 0 });
+    expect(first.inspections).toBe(1);
+    expect(await seedDemo(db, admin)).toEqual({ units: 0, users: 0, templates: 0, inspections: 0 });
     const units = await listUnits(db, admin);
     expect(units.find((u) => u.code === 'P-YLA')).toEqual({ code: 'P-YLA', name: 'Đảng uỷ phường Ỷ La', parentCode: 'TU-TQ' });
     await db.destroy();

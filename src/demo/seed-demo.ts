@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import type { Actor } from '../http/request-context';
+import { reviewEntry, setValue } from '../dossiers/dossiers.service';
+import { findInspectionByCode } from '../inspections/inspections.repository';
+import { changeInspectionStatus, createInspection } from '../inspections/inspections.service';
 import { createTemplate } from '../templates/templates.service';
 import { findTemplateByCode } from '../templates/templates.repository';
 import { findUnitByCode } from '../units/units.repository';
@@ -13,7 +16,11 @@ export interface SeedSummary {
   units: number;
   users: number;
   templates: number;
+  inspections: number;
 }
+
+/** The figures the seed article quotes (607 trained, 519 articles, 2.1 thousand posts, …), spread over two units. */
+const demoFigures: [string, number][] = [['8.1', 607], ['8.2', 519], ['8.3', 2100], ['8.4', 1_200_000], ['8.5', 189_000]];
 
 /**
  * Loads the default template and the demo city through the services (so every row is validated and
@@ -22,8 +29,8 @@ export interface SeedSummary {
 export async function seedDemo(db: Kysely<Database>, admin: Actor, onProgress?: (done: number, total: number) => void): Promise<SeedSummary> {
   const demo = demoData();
   const template = defaultTemplate();
-  const summary: SeedSummary = { units: 0, users: 0, templates: 0 };
-  const total = 1 + demo.units.length + demo.users.length;
+  const summary: SeedSummary = { units: 0, users: 0, templates: 0, inspections: 0 };
+  const total = 2 + demo.units.length + demo.users.length;
   let done = 0;
   const step = () => onProgress?.(++done, total);
 
@@ -46,5 +53,27 @@ export async function seedDemo(db: Kysely<Database>, admin: Actor, onProgress?: 
     }
     step();
   }
+  if (!(await findInspectionByCode(db, demo.inspection.code))) {
+    await openDemoInspection(db, admin, demo);
+    summary.inspections += 1;
+  }
+  step();
   return summary;
+}
+
+/** Opens the demo inspection and fills in some figures, so the first screens are not empty. */
+async function openDemoInspection(db: Kysely<Database>, admin: Actor, demo: ReturnType<typeof demoData>): Promise<void> {
+  const { code, unitCodes } = demo.inspection;
+  await createInspection(db, admin, demo.inspection);
+  await changeInspectionStatus(db, admin, code, 'open');
+  for (const [index, unitCode] of unitCodes.slice(0, 2).entries()) {
+    const secretary = await findUserByUsername(db, demo.users.find((u) => u.unitCode === unitCode)?.username ?? '');
+    if (!secretary) continue;
+    const actor: Actor = { id: secretary.id, username: secretary.username, displayName: secretary.display_name, role: 'secretary', unitId: secretary.unit_id };
+    for (const [item, value] of demoFigures) {
+      const half = Math.floor(value / 2);
+      await setValue(db, actor, code, unitCode, item, { value: index === 0 ? half : value - half });
+    }
+    await reviewEntry(db, admin, code, unitCode, '8.1', { decision: 'accept' });
+  }
 }
