@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { resolveSession } from './auth.service';
+import { resolveSession, SESSION_ABSOLUTE_MS } from './auth.service';
 
 export const SESSION_COOKIE = 'hoso_session';
 /** Behind TLS the cookie takes the __Host- prefix: Secure, Path=/, no Domain, so no subdomain can plant it. */
@@ -13,6 +13,16 @@ export function sessionCookieName(req: Request): string {
 
 export function sessionCookieOptions(req: Request) {
   return { httpOnly: true, sameSite: 'lax' as const, secure: req.secure, path: '/' };
+}
+
+/** Hands the browser its session cookie after a sign-in (the API and the login page alike). */
+export function setSessionCookie(req: Request, res: Response, token: string): void {
+  res.cookie(sessionCookieName(req), token, { ...sessionCookieOptions(req), maxAge: SESSION_ABSOLUTE_MS });
+}
+
+/** Removes the session cookie under either name, whichever the browser holds. */
+export function clearSessionCookies(req: Request, res: Response): void {
+  for (const name of [SESSION_COOKIE, SECURE_SESSION_COOKIE]) res.clearCookie(name, sessionCookieOptions(req));
 }
 
 function bearerToken(req: Request): string | undefined {

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
 import { getUser } from '../users/users.service';
-import { cookieToken, SESSION_COOKIE, SECURE_SESSION_COOKIE, sessionCookieName, sessionCookieOptions } from './auth.middleware';
+import { clearSessionCookies, cookieToken, setSessionCookie } from './auth.middleware';
 import { LoginSchema, SessionResponseSchema, UserSchema } from './auth.schemas';
-import { login, logout, SESSION_ABSOLUTE_MS } from './auth.service';
+import { login, logout } from './auth.service';
 
 export function authRoutes(db: Kysely<Database>): ApiRouter {
   const api = new ApiRouter();
@@ -17,12 +17,12 @@ export function authRoutes(db: Kysely<Database>): ApiRouter {
       now: new Date(),
       previousToken: cookieToken(req),
     });
-    res.cookie(sessionCookieName(req), result.token, { ...sessionCookieOptions(req), maxAge: SESSION_ABSOLUTE_MS });
+    setSessionCookie(req, res, result.token);
     res.json(result);
   });
   api.delete('/session', { tag, summary: 'Sign out', response: z.object({ ok: z.literal(true) }) }, async (req, res, { actor }) => {
     await logout(db, actor, req.sessionId ?? '');
-    for (const name of [SESSION_COOKIE, SECURE_SESSION_COOKIE]) res.clearCookie(name, sessionCookieOptions(req));
+    clearSessionCookies(req, res);
     res.json({ ok: true });
   });
   api.get('/me', { tag, summary: 'The signed-in user', response: UserSchema.extend({ csrfToken: z.string() }) }, async (req, res, { actor }) => {

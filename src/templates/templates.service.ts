@@ -3,6 +3,7 @@ import { recordEvent } from '../audit/audit.service';
 import { requireDirectoryReader, requireRole } from '../auth/permissions';
 import { nowIso } from '../clock';
 import type { Database } from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { Actor } from '../http/request-context';
 import { duplicateItemCode, itemRows, presentItem } from './checklist-items';
@@ -18,7 +19,7 @@ function refuseDuplicateItems(items: { code: string }[]): void {
 export async function createTemplate(db: Kysely<Database>, actor: Actor, input: CreateTemplateInput): Promise<TemplateView> {
   requireRole(actor, 'admin');
   refuseDuplicateItems(input.items);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (await repo.findTemplateByCode(trx, input.code)) throw new ConflictError('template.exists', { code: input.code });
     const now = nowIso();
     const id = await repo.insertTemplate(trx, { code: input.code, title: input.title, created_at: now, updated_at: now });
@@ -35,7 +36,7 @@ export async function createTemplate(db: Kysely<Database>, actor: Actor, input: 
 export async function updateTemplate(db: Kysely<Database>, actor: Actor, code: string, input: UpdateTemplateInput): Promise<TemplateView> {
   requireRole(actor, 'admin');
   refuseDuplicateItems(input.items);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const template = await repo.findTemplateByCode(trx, code);
     if (!template) throw new NotFoundError('template.notFound', { code });
     await repo.updateTemplate(trx, template.id, { title: input.title, updated_at: nowIso() });

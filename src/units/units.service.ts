@@ -3,6 +3,7 @@ import { recordEvent } from '../audit/audit.service';
 import { requireDirectoryReader, requireRole } from '../auth/permissions';
 import { nowIso } from '../clock';
 import type { Database } from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { Actor } from '../http/request-context';
 import * as repo from './units.repository';
@@ -19,10 +20,10 @@ async function parentIdOf(db: Kysely<Database>, parentCode: string | null | unde
   return parent.id;
 }
 
-/** Creates a unit under an existing parent; codes are unique (409 otherwise). */
+/** Creates a unit under an existing parent; codes are unique (409 otherwise). Joins `db`'s transaction when it is one. */
 export async function createUnit(db: Kysely<Database>, actor: Actor, input: CreateUnitInput): Promise<UnitView> {
   requireRole(actor, 'admin');
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (await repo.findUnitByCode(trx, input.code)) throw new ConflictError('unit.exists', { code: input.code });
     const parentId = await parentIdOf(trx, input.parentCode);
     await repo.insertUnit(trx, { code: input.code, name: input.name, parent_id: parentId, created_at: nowIso() });

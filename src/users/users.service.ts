@@ -8,6 +8,7 @@ import { hashPassword } from '../auth/password';
 import { requireDirectoryReader, requireRole } from '../auth/permissions';
 import { nowIso } from '../clock';
 import type { Database, UserUpdate } from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { Actor } from '../http/request-context';
 import { isLang } from '../i18n/messages';
@@ -34,8 +35,8 @@ async function mustFindUser(db: Kysely<Database>, username: string): Promise<rep
   return user;
 }
 
-/** Creates an account; a secretary must name their unit, nobody else may. Secrets never leave. */
-export async function createUser(db: Kysely<Database>, actor: Actor, input: CreateUserInput): Promise<UserView> {
+/** Who may create which account: an admin; a secretary names a unit, nobody else does. */
+function refuseInvalidNewUser(actor: Actor, input: CreateUserInput): void {
   requireRole(actor, 'admin');
   if (input.role === 'secretary' && !input.unitCode) {
     throw new ValidationError([{ field: 'unitCode', message: 'required for a secretary' }], 'user.secretaryNeedsUnit');
@@ -43,8 +44,22 @@ export async function createUser(db: Kysely<Database>, actor: Actor, input: Crea
   if (input.role !== 'secretary' && input.unitCode) {
     throw new ValidationError([{ field: 'unitCode', message: 'only for a secretary' }], 'user.onlySecretaryHasUnit');
   }
-  const passwordHash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+}
+
+/** Creates an account; a secretary must name their unit, nobody else may. Secrets never leave. */
+export async function createUser(db: Kysely<Database>, actor: Actor, input: CreateUserInput): Promise<UserView> {
+  refuseInvalidNewUser(actor, input);
+  return createUserWithHash(db, actor, input, await hashPassword(input.password));
+}
+
+/**
+ * `createUser` for a caller that hashed `input.password` already, joining `db`'s transaction when it
+ * is one: a batch hashes every password first, so its one transaction does not hold the database
+ * through seconds of argon2.
+ */
+export async function createUserWithHash(db: Kysely<Database>, actor: Actor, input: CreateUserInput, passwordHash: string): Promise<UserView> {
+  refuseInvalidNewUser(actor, input);
+  return inTransaction(db, async (trx) => {
     if (await repo.findUserByUsername(trx, input.username)) throw new ConflictError('user.exists', { username: input.username });
     let unitId: number | null = null;
     if (input.unitCode) {
