@@ -7,10 +7,13 @@ import { UTF8_BOM, csvRecord } from './csv';
 import type { BundleFile, BundleInput } from './export.model';
 import { claimName, safeEntryName } from './zip-names';
 
-export const MANIFEST_NAME = 'manifest.csv';
-/** Short enough that folder/file stays well inside Windows' 260-character path limit. */
-const FOLDER_NAME_BYTES = 80;
-const FILE_NAME_BYTES = 150;
+const MANIFEST_NAME = 'manifest.csv';
+/**
+ * UTF-8 bytes: each name well below the 255-byte limit of common file systems, and folder/file
+ * together (about 200 Vietnamese characters) inside Windows' 260-character path limit.
+ */
+const FOLDER_NAME_BYTES = 120;
+const FILE_NAME_BYTES = 160;
 /** Deflating these again costs time and saves nothing. */
 const ALREADY_COMPRESSED =
   /^(image\/(jpeg|png|gif|webp)|application\/(zip|gzip|x-7z-compressed|vnd\.openxmlformats-officedocument\..+|vnd\.oasis\.opendocument\..+))$/;
@@ -48,6 +51,8 @@ export async function writeUnitBundle(input: BundleInput, out: NodeJS.WritableSt
       if (failure !== undefined) return;
       open().then((stream) => {
         reading = stream;
+        // yazl does not listen for errors of the streams it reads.
+        stream.on('error', fail);
         done(null, stream);
       }, fail);
     });
@@ -116,10 +121,10 @@ function manifestCsv(files: PlacedFile[], lang: Lang): Buffer {
 
 /**
  * `source` read through `through`, which the bundle can destroy to release `source` (an open file)
- * when the download fails; an error of `source` reaches the ZIP as an error of `through`.
+ * when the download fails; an error of `source` surfaces as an error of `through`.
  */
 function owned(source: NodeJS.ReadableStream, through: Transform): Transform {
-  // Errors surface on `through`, which the ZIP listens to; nothing more to do here.
+  // The bundle listens to `through` for errors; nothing more to do here.
   pipeStreams(source, through, () => undefined);
   return through;
 }
