@@ -8,13 +8,16 @@ import { authenticate } from './auth/auth.middleware';
 import { authRoutes } from './auth/auth.routes';
 import type { Config } from './config';
 import type { Database } from './db/schema';
+import { dossierRoutes } from './dossiers/dossiers.routes';
 import type { ApiRouter } from './http/api-router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { requestLogger } from './http/logger';
 import { buildOpenApi } from './http/openapi';
 import { refuseCrossSiteWrites, requireCsrfForCookieWrites, securityHeaders } from './http/security';
 import { chooseLanguage, rememberLanguage } from './i18n/lang.middleware';
+import { inspectionRoutes } from './inspections/inspections.routes';
 import { appVersion } from './paths';
+import { type BlobStore, createBlobStore } from './storage';
 import { templateRoutes } from './templates/templates.routes';
 import { unitRoutes } from './units/units.routes';
 import { userRoutes } from './users/users.routes';
@@ -25,10 +28,12 @@ export interface AppDeps {
   config: Config;
   db: Kysely<Database>;
   logger: Logger;
+  /** The file store; by default the directory store under the configured data directory. */
+  store?: BlobStore;
 }
 
 /** Builds the Express app from injected config and database; `server.ts` and the tests share it. */
-export function createApp({ config, db, logger }: AppDeps): Express {
+export function createApp({ config, db, logger, store = createBlobStore(config) }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -49,7 +54,9 @@ export function createApp({ config, db, logger }: AppDeps): Express {
     res.json({ ok: true });
   });
 
-  const apis: ApiRouter[] = [authRoutes(db), unitRoutes(db), userRoutes(db), templateRoutes(db), auditRoutes(db)];
+  const apis: ApiRouter[] = [
+    authRoutes(db), unitRoutes(db), userRoutes(db), templateRoutes(db), inspectionRoutes(db), dossierRoutes(db, store, config), auditRoutes(db),
+  ];
   const openApi = buildOpenApi(API_PREFIX, apis.flatMap((a) => a.docs), appVersion);
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
     res.json(openApi);

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { createLogger } from './http/logger';
+import { createBlobStore } from './storage';
 import { ensureAdmin } from './users/users.service';
 
 async function main(): Promise<void> {
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
     logger.info('created user "admin" with the password from HOSO_ADMIN_PASSWORD');
   }
 
-  const app = createApp({ config, db, logger });
+  const store = createBlobStore(config);
+  const leftovers = await store.cleanStaging();
+  if (leftovers) logger.warn({ leftovers }, 'removed unfinished uploads left by an earlier stop');
+
+  const app = createApp({ config, db, logger, store });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
