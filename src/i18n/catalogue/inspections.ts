@@ -37,6 +37,13 @@ export const vi = {
   'action.reopen': 'mở lại',
   'expected.number': 'một số',
   'expected.text': 'một đoạn văn bản',
+  'recipients.team': 'Các thành viên Đoàn kiểm tra,',
+  'recipients.archive': 'Lưu: Đoàn kiểm tra.',
+  'report.fileName.unit': 'Báo cáo kết quả kiểm tra',
+  'report.fileName.summary': 'Báo cáo tổng hợp',
+  'report.fileName.request': 'Đề nghị bổ sung hồ sơ',
+  'report.fileName.matrix': 'Tiến độ',
+  'report.fileName.bundle': 'Hồ sơ',
 } as const;
 
 export const en: Record<keyof typeof vi, string> = {
@@ -77,4 +84,11 @@ export const en: Record<keyof typeof vi, string> = {
   'action.reopen': 'be reopened',
   'expected.number': 'a number',
   'expected.text': 'text',
+  'recipients.team': 'Members of the inspection team,',
+  'recipients.archive': 'File copy: inspection team.',
+  'report.fileName.unit': 'Inspection report',
+  'report.fileName.summary': 'Summary report',
+  'report.fileName.request': 'Request for documents',
+  'report.fileName.matrix': 'Progress',
+  'report.fileName.bundle': 'Dossier',
 };
