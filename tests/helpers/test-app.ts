@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
 import pino from 'pino';
 import request from 'supertest';
@@ -29,12 +32,17 @@ export async function createTestDb(): Promise<{ db: Db; admin: Actor }> {
   return { db, admin: { id: row.id, username: row.username, displayName: row.display_name, role: 'admin', unitId: null } };
 }
 
-/** The real app over a fresh in-memory database, with logging silenced. */
+/** The real app over a fresh in-memory database and a temporary file store, with logging silenced. */
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestContext> {
   const { db, admin } = await createTestDb();
-  const config = loadConfig({ HOSO_DATA_DIR: '/nonexistent-test-data', HOSO_LANG: 'vi' }, overrides);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-test-'));
+  const config = loadConfig({ HOSO_DATA_DIR: dataDir, HOSO_LANG: 'vi' }, overrides);
   const app = createApp({ config, db, logger: pino({ level: 'silent' }) });
-  return { config, db, app, admin, close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { config, db, app, admin, close };
 }
 
 /** Signs in through the API and returns the bearer token. */
