@@ -1,6 +1,7 @@
 import * as core from './catalogue/core';
 import * as dataExports from './catalogue/exports';
 import * as inspections from './catalogue/inspections';
+import * as reports from './catalogue/reports';
 import * as storage from './catalogue/storage';
 
 /**
@@ -8,7 +9,7 @@ import * as storage from './catalogue/storage';
  * (`catalogue/<domain>.ts`, each exporting `vi` and `en` with the same keys; the type checker
  * enforces it). `vi` is the default. `{name}` marks a parameter.
  */
-const parts = [core, inspections, dataExports, storage] as const;
+const parts = [core, inspections, dataExports, reports, storage] as const;
 
 type Part = (typeof parts)[number];
 type Keys<P> = P extends { vi: infer V } ? keyof V : never;

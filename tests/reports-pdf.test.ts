@@ -1,0 +1,458 @@
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { EntryStatus } from '../src/db/schema';
+import { defaultTemplate, demoData } from '../src/demo/fixtures';
+import { projectRoot } from '../src/paths';
+import { canonicalManifest, type ManifestInput, manifestHash } from '../src/reports/manifest';
+import { formatLongDate, formatNumber, formatPlaceAndDate, formatShortDate } from '../src/reports/pdf/format';
+import { renderRequestLetter } from '../src/reports/pdf/request-letter';
+import { renderSummaryReport } from '../src/reports/pdf/summary-report';
+import { renderUnitReport } from '../src/reports/pdf/unit-report';
+import type {
+  DocumentHeader,
+  RequestLetterModel,
+  SummaryReportModel,
+  SummaryUnitRow,
+  UnitReportModel,
+  UnitReportRow,
+  UnitReportSection,
+} from '../src/reports/report.model';
+import { collectPdf, firstPageToPng, pdfInfo, pdfPages, squash } from './helpers/pdf-text';
+
+const template = defaultTemplate();
+const demo = demoData();
+
+/** 15 August 2023, 09:00 in Tuyên Quang. */
+const reportDate = new Date('2023-08-15T09:00:00+07:00');
+
+const header: DocumentHeader = {
+  parentBody: 'Tiểu ban Bảo vệ Chính trị nội bộ Trung ương',
+  issuingBody: 'Đoàn Kiểm tra số 4',
+  reportNumber: '12-BC/ĐKT',
+  place: 'Tuyên Quang',
+  date: reportDate,
+};
+const inspection = { code: 'KT-2023-04', title: 'Kiểm tra công tác bảo vệ chính trị nội bộ' };
+const yLa = { code: 'P-YLA', name: 'Đảng uỷ phường Ỷ La' };
+/** The article's figures for the whole city, given here to one ward. */
+const articleFigures: Record<string, number> = { '8.1': 607, '8.2': 519, '8.3': 2100, '8.4': 1_200_000, '8.5': 189_000, '8.6': 12 };
+const statusCycle: EntryStatus[] = ['accepted', 'accepted', 'submitted', 'returned', 'accepted', 'missing', 'waived'];
+
+/** The default checklist as one unit's entries: a mix of statuses, files, figures, notes. */
+function checklistRows(): UnitReportRow[] {
+  return template.items.map((item, i) => {
+    const status = item.kind === 'number' ? 'accepted' : item.code === '1.3' ? 'returned' : (statusCycle[i % statusCycle.length] ?? 'missing');
+    return {
+      code: item.code,
+      title: item.title,
+      kind: item.kind,
+      required: item.required,
+      status,
+      fileCount: item.kind === 'file' && status !== 'missing' ? 1 + (i % 3) : 0,
+      value: item.kind === 'number' ? (articleFigures[item.code] ?? null) : item.kind === 'text' ? `Đơn vị tự đánh giá mục ${item.code}: thực hiện nghiêm túc, đúng quy trình.` : null,
+      note: item.code === '1.3' ? 'Thiếu biên bản thẩm tra lý lịch của 02 quần chúng; đề nghị bổ sung.' : status === 'waived' ? 'Đơn vị không phát sinh nội dung này trong kỳ.' : null,
+    };
+  });
+}
+
+function bySection(rows: UnitReportRow[]): UnitReportSection[] {
+  const sections: UnitReportSection[] = [];
+  for (const row of rows) {
+    const title = template.items.find((i) => i.code === row.code)?.section ?? `Phần ${row.code.split('.')[0]}`;
+    const last = sections[sections.length - 1];
+    if (last?.title === title) last.rows.push(row);
+    else sections.push({ title, rows: [row] });
+  }
+  return sections;
+}
+
+function manifestOf(rows: UnitReportRow[], unitCode = yLa.code): ManifestInput {
+  return {
+    inspectionCode: inspection.code,
+    unitCode,
+    entries: rows.map((row, i) => ({
+      itemCode: row.code,
+      status: row.status,
+      value: row.value,
+      files: Array.from({ length: row.fileCount }, (_, n) => ({
+        sha256: (i * 7 + n).toString(16).padStart(64, 'a'),
+        size: 10_240 * (n + 1),
+        name: `${row.code} - ${row.title}${n > 0 ? ` (${n + 1})` : ''}.pdf`,
+      })),
+    })),
+  };
+}
+
+function unitReport(rows: UnitReportRow[] = checklistRows(), overrides: Partial<UnitReportModel> = {}): UnitReportModel {
+  return {
+    lang: 'vi',
+    header,
+    inspection,
+    unit: yLa,
+    sections: bySection(rows),
+    findings: {
+      strengths:
+        'Cấp uỷ thường xuyên quán triệt, chỉ đạo thực hiện nghiêm túc các chủ trương, quy định của Đảng về công tác bảo vệ chính trị nội bộ.\nCông tác kết nạp đảng viên mới được thực hiện đúng quy định; việc thẩm tra, xác minh lý lịch bảo đảm chặt chẽ.',
+      shortcomings: 'Một số hồ sơ thẩm tra lý lịch còn thiếu chữ ký của người thẩm tra; sổ theo dõi chưa cập nhật kịp thời.',
+      recommendations: 'Bổ sung biên bản thẩm tra lý lịch còn thiếu; cập nhật sổ theo dõi bảo vệ chính trị nội bộ hằng tháng.',
+      conclusion: 'Đảng uỷ phường Ỷ La thực hiện tốt công tác bảo vệ chính trị nội bộ; hồ sơ, tài liệu cơ bản đầy đủ theo hướng dẫn của đoàn kiểm tra.',
+    },
+    leadName: 'Nguyễn Văn Định',
+    recipients: ['Thành uỷ Tuyên Quang,', 'Đảng uỷ phường Ỷ La,', 'Lưu: ĐKT.'],
+    manifestHash: manifestHash(manifestOf(rows)),
+    generatedAt: reportDate,
+    ...overrides,
+  };
+}
+
+/** 150 checklist rows: the default checklist repeated under numbered sections. */
+function longChecklist(): UnitReportRow[] {
+  const base = checklistRows();
+  return Array.from({ length: 150 }, (_, i) => {
+    const row = base[i % base.length] as UnitReportRow;
+    return { ...row, code: `${Math.floor(i / base.length) + 1}.${row.code}` };
+  });
+}
+
+const render = (model: UnitReportModel) => collectPdf((out) => renderUnitReport(model, out));
+
+describe('the unit inspection report', () => {
+  let pdf: Buffer;
+  let pages: string[];
+  /** The text in drawing order: wrapped cells and paragraphs read as one run. */
+  let text: string;
+
+  beforeAll(async () => {
+    pdf = await render(unitReport());
+    pages = pdfPages(pdf);
+    text = squash(pdfPages(pdf, 'raw').join('\n'));
+  });
+
+  it('is an A4 portrait PDF', () => {
+    const info = pdfInfo(pdf);
+    expect(Math.round(info.width)).toBe(595);
+    expect(Math.round(info.height)).toBe(842);
+    expect(info.pages).toBe(pages.length);
+  });
+
+  it('carries the heading of a party document with its Vietnamese exactly as typed', () => {
+    const first = pages[0] ?? '';
+    expect(first).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
+    expect(first).toContain('ĐOÀN KIỂM TRA SỐ 4');
+    expect(text).toContain('TIỂU BAN BẢO VỆ CHÍNH TRỊ NỘI BỘ TRUNG ƯƠNG');
+    expect(first).toContain('Số 12-BC/ĐKT');
+    expect(first).toContain('Tuyên Quang, ngày 15 tháng 8 năm 2023');
+    expect(first).toContain('BÁO CÁO KẾT QUẢ KIỂM TRA');
+    expect(first).toContain('Kết quả kiểm tra công tác bảo vệ chính trị nội bộ tại Đảng uỷ phường Ỷ La');
+  });
+
+  it('puts the heading in two columns: issuing body left, party name right, on the same line', () => {
+    const top = (pages[0] ?? '').split('\n').find((line) => line.includes('ĐẢNG CỘNG SẢN VIỆT NAM')) ?? '';
+    expect(top.indexOf('TIỂU BAN')).toBeGreaterThanOrEqual(0);
+    expect(top.indexOf('TIỂU BAN')).toBeLessThan(top.indexOf('ĐẢNG CỘNG SẢN VIỆT NAM'));
+  });
+
+  it('lists the checklist with Vietnamese status words, file counts and the inspector notes', () => {
+    for (const word of ['STT', 'Nội dung', 'Trạng thái', 'Số tệp', 'Ghi chú', 'Chưa nộp', 'Đã nộp', 'Đạt', 'Trả lại', 'Miễn']) {
+      expect(text).toContain(word);
+    }
+    expect(text).toContain('I. Công tác kết nạp đảng viên');
+    expect(text).toContain('Biên bản thẩm tra lý lịch của người xin vào Đảng');
+    expect(text).toContain('Thiếu biên bản thẩm tra lý lịch của 02 quần chúng; đề nghị bổ sung.');
+    expect(text).toContain('Văn bản thẩm tra, xác minh đối với người có quan hệ nước ngoài (không bắt buộc)');
+  });
+
+  it('prints the unit figures in Vietnamese number format', () => {
+    for (const figure of ['607', '519', '2.100', '1.200.000', '189.000']) expect(text).toContain(figure);
+  });
+
+  it('ends with findings, signature block, recipients and the verification code of the dossier', () => {
+    for (const words of ['Ưu điểm', 'Hạn chế', 'Kiến nghị', 'Kết luận', 'T/M ĐOÀN KIỂM TRA', 'TRƯỞNG ĐOÀN', 'Nguyễn Văn Định', 'Nơi nhận:', '- Lưu: ĐKT.']) {
+      expect(text).toContain(words);
+    }
+    const hash = manifestHash(manifestOf(checklistRows()));
+    expect(text).toContain(`Mã kiểm chứng (SHA-256): ${hash}`);
+  });
+
+  it('keeps the signature and the recipients on one page', () => {
+    const last = pages.find((page) => page.includes('TRƯỞNG ĐOÀN')) ?? '';
+    expect(last).toContain('Nơi nhận:');
+    expect(last).toContain('Nguyễn Văn Định');
+  });
+
+  it('numbers every page "Trang x/y"', () => {
+    pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
+  });
+
+  it('writes docs/report-page1.png when HOSO_WRITE_DOCS=1', () => {
+    if (process.env.HOSO_WRITE_DOCS === '1') firstPageToPng(pdf, path.join(projectRoot, 'docs', 'report-page1.png'));
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+  });
+});
+
+describe('a unit report of 150 items', () => {
+  let pages: string[];
+
+  beforeAll(async () => {
+    pages = pdfPages(await render(unitReport(longChecklist())));
+  });
+
+  it('runs over several pages, each numbered with the right total', () => {
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
+  });
+
+  it('repeats the table header on the next page', () => {
+    const second = pages[1] ?? '';
+    expect(second).toMatch(/STT\s+Nội dung\s+Trạng thái\s+Số tệp\s+Ghi chú/);
+  });
+
+  it('prints every row', () => {
+    const text = squash(pages.join('\n'));
+    for (const code of ['1.1.1', '2.9.3', '4.1.1']) expect(text).toContain(code);
+  });
+});
+
+describe('what users typed', () => {
+  it('is wrapped, never clipped: a 2,000-character note is present in full', async () => {
+    const words = Array.from({ length: 300 }, (_, i) => `lý lịch ${i + 1}`);
+    const note = `Thiếu biên bản thẩm tra ${words.join(', ')}.`.slice(0, 2000);
+    expect(note.length).toBe(2000);
+    const rows = checklistRows().map((row) => (row.code === '1.3' ? { ...row, note } : row));
+    const pages = pdfPages(await render(unitReport(rows)), 'raw').map(squash);
+    // Between pages, only the page number and the repeated table header come in between.
+    const text = squash(pages.join(' ')).replace(/ ?Trang \d+\/\d+ STT Nội dung Trạng thái Số tệp Ghi chú/g, '');
+    expect(text).toContain(squash(note));
+    // The note alone fills more than a page, so its row continues overleaf.
+    const pageOf = (words: string) => pages.findIndex((page) => page.includes(words));
+    expect(pageOf('lý lịch 150,')).toBeGreaterThan(pageOf('Thiếu biên bản thẩm tra lý lịch 1,'));
+  });
+
+  it('prints markup and SQL literally', async () => {
+    const unit = { code: 'XSS-1', name: '<script>alert(1)</script>' };
+    const rows = checklistRows().map((row) => (row.code === '1.1' ? { ...row, note: "'; DROP TABLE units;--" } : row));
+    const pdf = await render(unitReport(rows, { unit, findings: { strengths: '<b>đậm</b> & "trích"', shortcomings: '', recommendations: '', conclusion: '' } }));
+    const text = squash(pdfPages(pdf, 'raw').join('\n'));
+    expect(text).toContain('<script>alert(1)</script>');
+    expect(text).toContain("'; DROP TABLE units;--");
+    expect(text).toContain('<b>đậm</b> & "trích"');
+  });
+
+  it('in English keeps the layout and uses English labels', async () => {
+    const text = squash(pdfPages(await render(unitReport(checklistRows(), { lang: 'en' }))).join('\n'));
+    expect(text).toContain('COMMUNIST PARTY OF VIETNAM');
+    expect(text).toContain('INSPECTION REPORT');
+    expect(text).toContain('Tuyên Quang, 15 August 2023');
+    expect(text).toContain('1,200,000');
+    expect(text).toMatch(/Page 1\/\d/);
+  });
+});
+
+describe('the manifest hash', () => {
+  const rows = checklistRows();
+
+  it('is the SHA-256 of a canonical JSON text with sorted keys and entries', () => {
+    const input = manifestOf(rows);
+    const text = canonicalManifest(input);
+    expect(text.startsWith('{"entries":[{"files":[')).toBe(true);
+    expect(text.endsWith(`"format":"hoso-manifest/1","inspection":"KT-2023-04","unit":"P-YLA"}`)).toBe(true);
+    expect(manifestHash(input)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('does not depend on the order entries and files come in', () => {
+    const input = manifestOf(rows);
+    const shuffled: ManifestInput = {
+      ...input,
+      entries: [...input.entries].reverse().map((e) => ({ ...e, files: [...e.files].reverse() })),
+    };
+    expect(manifestHash(shuffled)).toBe(manifestHash(input));
+  });
+
+  it('changes with a status, a value or a file, and ignores withdrawn files', () => {
+    const input = manifestOf(rows);
+    const base = manifestHash(input);
+    const change = (fn: (entry: ManifestInput['entries'][number]) => void) => {
+      const copy = structuredClone(input);
+      const entry = copy.entries[0];
+      if (entry) fn(entry);
+      return manifestHash(copy);
+    };
+    expect(change((e) => (e.status = 'returned'))).not.toBe(base);
+    expect(change((e) => (e.value = 1))).not.toBe(base);
+    expect(change((e) => e.files.push({ sha256: 'b'.repeat(64), size: 1, name: 'Biên bản.pdf' }))).not.toBe(base);
+    expect(change((e) => e.files.push({ sha256: 'b'.repeat(64), size: 1, name: 'Biên bản.pdf', withdrawnAt: '2023-08-10T00:00:00Z' }))).toBe(base);
+    expect(manifestHash({ ...input, unitCode: 'P-MINHXUAN' })).not.toBe(base);
+  });
+
+  it('matches a serialization written by hand from the documented format', () => {
+    const input: ManifestInput = {
+      inspectionCode: 'KT-2023-04',
+      unitCode: 'P-YLA',
+      entries: [
+        { itemCode: '8.4', status: 'accepted', value: 1_200_000, files: [] },
+        {
+          itemCode: '1.3',
+          status: 'returned',
+          value: null,
+          files: [
+            { sha256: 'F'.repeat(64), size: 2048, name: 'Biên bản "thẩm tra".pdf' },
+            { sha256: '0'.repeat(64), size: 1024, name: 'Lý lịch\n2-KNĐ.pdf' },
+          ],
+        },
+      ],
+    };
+    const expected =
+      '{"entries":[{"files":[{"name":"Lý lịch\\n2-KNĐ.pdf","sha256":"' + '0'.repeat(64) + '","size":1024},' +
+      '{"name":"Biên bản \\"thẩm tra\\".pdf","sha256":"' + 'f'.repeat(64) + '","size":2048}],"itemCode":"1.3","status":"returned","value":null},' +
+      '{"files":[],"itemCode":"8.4","status":"accepted","value":1200000}],"format":"hoso-manifest/1","inspection":"KT-2023-04","unit":"P-YLA"}';
+    expect(canonicalManifest(input)).toBe(expected);
+  });
+});
+
+describe('dates and numbers', () => {
+  it('are written the Vietnamese way, in Vietnam time', () => {
+    expect(formatLongDate(reportDate, 'vi')).toBe('ngày 15 tháng 8 năm 2023');
+    expect(formatLongDate(new Date('2024-02-05T00:30:00+07:00'), 'vi')).toBe('ngày 05 tháng 02 năm 2024');
+    // 23:30 UTC on the 14th is already the 15th in Tuyên Quang.
+    expect(formatShortDate(new Date('2023-08-14T23:30:00Z'))).toBe('15/8/2023');
+    expect(formatPlaceAndDate(null, reportDate, 'vi')).toBe('Ngày 15 tháng 8 năm 2023');
+    expect(formatNumber(1_200_000, 'vi')).toBe('1.200.000');
+    expect(formatLongDate(reportDate, 'en')).toBe('15 August 2023');
+    expect(formatNumber(1_200_000, 'en')).toBe('1,200,000');
+  });
+});
+
+function summaryUnits(count: number): SummaryUnitRow[] {
+  const names = demo.units.filter((u) => u.parentCode).map((u) => u.name);
+  return Array.from({ length: count }, (_, i) => {
+    const required = 37;
+    const done = (i * 7) % (required + 1);
+    const counts = { missing: required - done - 3 > 0 ? required - done - 3 : 0, submitted: 3, accepted: done - (done > 2 ? 2 : 0), returned: 0, waived: done > 2 ? 2 : 0 };
+    return {
+      code: `DV-${i + 1}`,
+      name: i < names.length ? (names[i] as string) : `${names[i % names.length]} (chi bộ ${i + 1})`,
+      required,
+      done,
+      percent: (done / required) * 100,
+      counts,
+      conclusion: i % 5 === 4 ? null : `Đơn vị thực hiện ${done >= 30 ? 'tốt' : 'chưa đầy đủ'} công tác bảo vệ chính trị nội bộ; đã nộp ${done}/${required} hồ sơ đạt yêu cầu.`,
+    };
+  });
+}
+
+function summary(units: SummaryUnitRow[]): SummaryReportModel {
+  return {
+    lang: 'vi',
+    header: { ...header, reportNumber: '15-BC/ĐKT' },
+    inspection,
+    units,
+    numberTotals: [
+      { itemCode: '8.1', title: 'Số lượt thành viên Tổ thư ký giúp việc Ban chỉ đạo 35 được tập huấn', total: 607, unitsReporting: 14 },
+      { itemCode: '8.2', title: 'Số bài viết tham gia cuộc thi viết bảo vệ nền tảng tư tưởng của Đảng', total: 519, unitsReporting: 14 },
+      { itemCode: '8.3', title: 'Số tin, bài viết, video đăng tải trên trang fanpage của đơn vị', total: 2100, unitsReporting: 12 },
+      { itemCode: '8.4', title: 'Số lượt người tiếp cận trang fanpage', total: 1_200_000, unitsReporting: 12 },
+      { itemCode: '8.5', title: 'Số lượt tương tác trên trang fanpage', total: 189_000, unitsReporting: 12 },
+    ],
+    leadName: 'Nguyễn Văn Định',
+    recipients: ['Tiểu ban Bảo vệ Chính trị nội bộ Trung ương,', 'Ban Thường vụ Thành uỷ Tuyên Quang,', 'Lưu: ĐKT.'],
+    generatedAt: reportDate,
+  };
+}
+
+describe('the summary report', () => {
+  it('tabulates the units, sums the figures, charts completion and closes with the signature', async () => {
+    const pages = pdfPages(await collectPdf((out) => renderSummaryReport(summary(summaryUnits(14)), out)));
+    const text = squash(pages.join('\n'));
+    expect(pages[0]).toContain('BÁO CÁO TỔNG HỢP KẾT QUẢ KIỂM TRA');
+    expect(pages[0]).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
+    for (const figure of ['607', '519', '2.100', '1.200.000', '189.000']) expect(text).toContain(figure);
+    expect(text).toContain('Đảng uỷ phường Ỷ La');
+    expect(text).toContain('Tổng cộng');
+    expect(text).toContain('Chưa có kết luận.');
+    expect(text).toContain('TRƯỞNG ĐOÀN');
+    pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
+  });
+
+  it('renders 1,000 units over many pages with the unit table header repeated', async () => {
+    const units = summaryUnits(1000);
+    const pdf = await collectPdf((out) => renderSummaryReport(summary(units), out));
+    const pages = pdfPages(pdf);
+    expect(pdfInfo(pdf).pages).toBe(pages.length);
+    expect(pages.length).toBeGreaterThan(40);
+    pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
+    const text = squash(pages.join('\n'));
+    expect(text).toContain('1.200.000');
+    expect(text).toContain(units[999]?.name);
+    expect(pages.filter((page) => /STT\s+Đơn vị/.test(page)).length).toBeGreaterThan(10);
+  });
+});
+
+function letter(items: RequestLetterModel['items']): RequestLetterModel {
+  return {
+    lang: 'vi',
+    header: { ...header, reportNumber: null },
+    inspection,
+    unit: yLa,
+    dueAt: new Date('2023-08-15T17:00:00+07:00'),
+    items,
+    leadName: 'Nguyễn Văn Định',
+    recipients: ['Như trên,', 'Lưu: ĐKT.'],
+    generatedAt: new Date('2023-08-08T09:00:00+07:00'),
+  };
+}
+
+describe('the request letter', () => {
+  it('lists exactly the missing and returned items, with the return notes and the due date', async () => {
+    const rows = checklistRows();
+    const owed = rows
+      .filter((r): r is UnitReportRow & { status: 'missing' | 'returned' } => r.status === 'missing' || r.status === 'returned')
+      .map((r) => ({ code: r.code, section: template.items.find((i) => i.code === r.code)?.section ?? '', title: r.title, status: r.status, note: r.note }));
+    expect(owed.length).toBeGreaterThan(3);
+    const pdf = await collectPdf((out) => renderRequestLetter(letter(owed), out));
+    const pages = pdfPages(pdf);
+    const text = squash(pdfPages(pdf, 'raw').join('\n'));
+    expect(text).toContain('GIẤY ĐỀ NGHỊ');
+    expect(text).toContain('Kính gửi: Đảng uỷ phường Ỷ La');
+    expect(text).toContain('trước ngày 15/8/2023');
+    expect(text).toContain('Thiếu biên bản thẩm tra lý lịch của 02 quần chúng; đề nghị bổ sung.');
+    for (const row of rows) {
+      const owes = row.status === 'missing' || row.status === 'returned';
+      expect([row.code, text.includes(`${row.code} ${row.title}`)]).toEqual([row.code, owes]);
+    }
+    expect(text).toContain('TRƯỞNG ĐOÀN');
+    pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
+  });
+
+  it('says so when nothing is owed', async () => {
+    const text = squash(pdfPages(await collectPdf((out) => renderRequestLetter(letter([]), out))).join('\n'));
+    expect(text).toContain('không có nội dung cần bổ sung');
+  });
+});
+
+describe('sparse data', () => {
+  it('still makes a complete document when nothing optional is filled in', async () => {
+    const model = unitReport([], {
+      header: { parentBody: null, issuingBody: 'Đoàn Kiểm tra số 4', reportNumber: null, place: null, date: reportDate },
+      findings: { strengths: '', shortcomings: ' ', recommendations: '', conclusion: '' },
+      leadName: null,
+      recipients: [],
+    });
+    const text = squash(pdfPages(await render(model), 'raw').join('\n'));
+    expect(text).toContain('Ngày 15 tháng 8 năm 2023');
+    expect(text).not.toMatch(/Số \d/);
+    expect(text).toContain('Không có.');
+    expect(text).toContain('- Lưu hồ sơ đoàn kiểm tra.');
+    expect(text).toContain('TRƯỞNG ĐOÀN');
+  });
+
+  it('summarises an inspection without units', async () => {
+    const text = squash(pdfPages(await collectPdf((out) => renderSummaryReport({ ...summary([]), numberTotals: [] }, out))).join('\n'));
+    expect(text).toContain('Kết quả kiểm tra công tác bảo vệ chính trị nội bộ tại 0 đơn vị');
+    expect(text).toContain('Tổng cộng 0/0 0');
+  });
+
+  it('rejects when the output stream fails', async () => {
+    const out = new Writable({ write: (_chunk, _encoding, done) => done(new Error('kết nối bị đóng')) });
+    await expect(renderUnitReport(unitReport(), out)).rejects.toThrow('kết nối bị đóng');
+  });
+});
