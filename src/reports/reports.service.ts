@@ -122,6 +122,7 @@ export async function summaryReportModel(db: Kysely<Database>, actor: Actor, cod
 /** What a unit still owes: required items never submitted, and any item the team returned. */
 export async function requestLetterModel(db: Kysely<Database>, actor: Actor, code: string, unitCode: string, lang: Lang): Promise<RequestLetterModel> {
   const access = await inspectionFor(db, actor, code);
+  await unitFor(db, actor, access, unitCode);
   requireReviewer(access);
   const dossier = await getUnitDossier(db, actor, code, unitCode);
   const owed = dossier.entries.filter((e) => e.status === 'returned' || (e.status === 'missing' && e.required));
@@ -181,6 +182,7 @@ function deferred(open: (out: PassThrough) => Promise<void>): PassThrough {
 /** A unit's current files with their manifest and report, for the ZIP bundle (the team only). */
 export async function unitBundle(db: Kysely<Database>, store: BlobStore, actor: Actor, code: string, unitCode: string, lang: Lang): Promise<BundleInput> {
   const access = await inspectionFor(db, actor, code);
+  await unitFor(db, actor, access, unitCode);
   requireReviewer(access);
   const report = await unitReportModel(db, actor, code, unitCode, lang);
   const dossier = await getUnitDossier(db, actor, code, unitCode);
