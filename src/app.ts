@@ -17,6 +17,7 @@ import { refuseCrossSiteWrites, requireCsrfForCookieWrites, securityHeaders } fr
 import { chooseLanguage, rememberLanguage } from './i18n/lang.middleware';
 import { inspectionRoutes } from './inspections/inspections.routes';
 import { appVersion } from './paths';
+import { reportRoutes } from './reports/reports.routes';
 import { type BlobStore, createBlobStore } from './storage';
 import { templateRoutes } from './templates/templates.routes';
 import { unitRoutes } from './units/units.routes';
@@ -55,7 +56,8 @@ export function createApp({ config, db, logger, store = createBlobStore(config) 
   });
 
   const apis: ApiRouter[] = [
-    authRoutes(db), unitRoutes(db), userRoutes(db), templateRoutes(db), inspectionRoutes(db), dossierRoutes(db, store, config), auditRoutes(db),
+    authRoutes(db), unitRoutes(db), userRoutes(db), templateRoutes(db), inspectionRoutes(db), dossierRoutes(db, store, config),
+    reportRoutes(db, store), auditRoutes(db),
   ];
   const openApi = buildOpenApi(API_PREFIX, apis.flatMap((a) => a.docs), appVersion);
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
