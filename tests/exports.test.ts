@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +14,7 @@ import { neutraliseFormula, sheetValue } from '../src/reports/export/cells';
 import { writeProgressCsv } from '../src/reports/export/csv';
 import type { BundleFile, BundleInput, MatrixCell, MatrixItem, MatrixUnit, ProgressMatrix } from '../src/reports/export/export.model';
 import { writeProgressXlsx } from '../src/reports/export/xlsx';
+import { readZip, type ZipEntry } from './helpers/zip';
 
 const ITEMS: MatrixItem[] = defaultTemplate().items.map(({ code, section, title, kind, required }) => ({ code, section, title, kind, required }));
 const INSPECTION = { code: 'KT-BVCTNB-2023', title: 'Kiểm tra công tác bảo vệ chính trị nội bộ năm 2023' };
@@ -235,25 +235,6 @@ describe('progress CSV', () => {
 });
 
 describe('unit bundle ZIP', () => {
-  interface ZipEntry {
-    name: string;
-    utf8: boolean;
-    sha256: string;
-    base64: string;
-  }
-
-  /** Python's zipfile checks each entry's CRC as it reads it back. */
-  function readZip(file: string): ZipEntry[] {
-    const script = [
-      'import base64, hashlib, json, sys, zipfile',
-      'with zipfile.ZipFile(sys.argv[1]) as z:',
-      '    print(json.dumps([{"name": i.filename, "utf8": bool(i.flag_bits & 0x800),',
-      '        "sha256": hashlib.sha256(z.read(i)).hexdigest(), "base64": base64.b64encode(z.read(i)).decode()}',
-      '        for i in z.infolist()]))',
-    ].join('\n');
-    return JSON.parse(execFileSync('python3', ['-c', script, file], { maxBuffer: 64 * 1024 * 1024 }).toString('utf8')) as ZipEntry[];
-  }
-
   function bundleFile(itemCode: string, name: string, bytes: Buffer, overrides: Partial<BundleFile> = {}): BundleFile & { bytes: Buffer } {
     const item = ITEMS.find((candidate) => candidate.code === itemCode);
     return {
