@@ -3,12 +3,19 @@
 // checked by `npm run typecheck`, not here.
 const esmOnly = ['file-type', 'strtok3', 'token-types', 'peek-readable', '@tokenizer', 'uint8array-extras', '@borewit'];
 
+// `npm run test:pg` sets HOSO_TEST_DATABASE_URL and every test runs on PostgreSQL, except the
+// files about SQLite itself (tests/sqlite-*.test.ts); without it, the PostgreSQL-only files
+// (tests/postgres-*.test.ts and the two-server test, which needs a database both servers share) are left out.
+const onlyOnTheOtherDatabase = process.env.HOSO_TEST_DATABASE_URL
+  ? ['/tests/sqlite-[^/]*\\.test\\.ts$']
+  : ['/tests/postgres-[^/]*\\.test\\.ts$', '/tests/two-servers\\.test\\.ts$'];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/tests/browser/'],
+  testPathIgnorePatterns: ['/node_modules/', '/tests/browser/', ...onlyOnTheOtherDatabase],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

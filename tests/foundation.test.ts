@@ -1,58 +1,20 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Migrator, sql } from 'kysely';
 import { verifyChain } from '../src/audit/audit.service';
 import { ConfigError, loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { seedDemo } from '../src/demo/seed-demo';
 import { defaultTemplate } from '../src/demo/fixtures';
 import { listUnits } from '../src/units/units.service';
 import { buildUnit } from './helpers/factories';
 import { createTestDb } from './helpers/test-app';
+import { createEmptyTestDb } from './helpers/test-db';
 
 describe('migrations', () => {
   it('run twice are a no-op', async () => {
-    const db = openDatabase('sqlite::memory:');
+    const { db } = await createEmptyTestDb();
     expect(await migrateToLatest(db)).toEqual(['0001_init']);
     expect(await migrateToLatest(db)).toEqual([]);
     await db.destroy();
-  });
-
-  it('that fail leave the database as it was', async () => {
-    const db = openDatabase('sqlite::memory:');
-    const migrator = new Migrator({
-      db,
-      provider: {
-        getMigrations: () => Promise.resolve({
-          '0001_half': {
-            up: async (d) => {
-              await d.schema.createTable('half_done').addColumn('id', 'integer').execute();
-              throw new Error('boom');
-            },
-          },
-        }),
-      },
-    });
-    const { error } = await migrator.migrateToLatest();
-    expect(error).toBeDefined();
-    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'half_done'`.execute(db);
-    expect(tables.rows).toEqual([]);
-    await db.destroy();
-  });
-
-  it('open a file database in WAL mode with synchronous=FULL and foreign keys on', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-db-'));
-    const db = openDatabase(`sqlite:${path.join(dir, 'sub', 'hoso.db')}`);
-    await migrateToLatest(db);
-    const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(db)).rows[0] ?? {})[0];
-    expect(await pragma('journal_mode')).toBe('wal');
-    expect(await pragma('synchronous')).toBe(2);
-    expect(await pragma('foreign_keys')).toBe(1);
-    expect(Number(await pragma('busy_timeout'))).toBeGreaterThan(0);
-    await db.destroy();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

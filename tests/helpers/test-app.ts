@@ -6,13 +6,11 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
-import { type Db, openDatabase } from '../../src/db/database';
-import { migrateToLatest } from '../../src/db/migrate';
+import type { Db } from '../../src/db/database';
 import type { Actor } from '../../src/http/request-context';
-import { findUserByUsername } from '../../src/users/users.repository';
-import { ensureAdmin } from '../../src/users/users.service';
+import { createTestDb } from './test-db';
 
-export const ADMIN_PASSWORD = 'Quan-tri-vien-2023';
+export { ADMIN_PASSWORD, createTestDb } from './test-db';
 
 export interface TestContext {
   config: Config;
@@ -22,17 +20,10 @@ export interface TestContext {
   close: () => Promise<void>;
 }
 
-/** A migrated in-memory database holding only the `admin` account. */
-export async function createTestDb(): Promise<{ db: Db; admin: Actor }> {
-  const db = openDatabase('sqlite::memory:');
-  await migrateToLatest(db);
-  await ensureAdmin(db, ADMIN_PASSWORD);
-  const row = await findUserByUsername(db, 'admin');
-  if (!row) throw new Error('admin was not created');
-  return { db, admin: { id: row.id, username: row.username, displayName: row.display_name, role: 'admin', unitId: null } };
-}
-
-/** The real app over a fresh in-memory database and a temporary file store, with logging silenced. */
+/**
+ * The real app over a fresh database (SQLite in memory, or a PostgreSQL schema under
+ * `npm run test:pg`) and a temporary file store, with logging silenced.
+ */
 export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestContext> {
   const { db, admin } = await createTestDb();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-test-'));
