@@ -6,7 +6,7 @@ import { dossierManifestHash } from '../src/reports/reports.service';
 import { buildInspection } from './helpers/factories';
 import { pdfPages, squash } from './helpers/pdf-text';
 import { readSample } from './helpers/sample-files';
-import { ADMIN_PASSWORD, createTestApp, loginToken, type TestContext } from './helpers/test-app';
+import { createTestApp, loginToken, type TestContext } from './helpers/test-app';
 import { readZipBuffer } from './helpers/zip';
 
 let ctx: TestContext;
@@ -99,7 +99,8 @@ describe('the exports', () => {
     const res = await get(`${base}/export.xlsx`);
     expect(res.status).toBe(200);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(res.body as Buffer);
+    const body = res.body as Buffer;
+    await book.xlsx.load(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
     const sheet = book.worksheets[0]!;
     const names: unknown[] = [];
     sheet.eachRow((row, n) => {
@@ -112,7 +113,7 @@ describe('the exports', () => {
     const res = await get(`${base}/export.csv`);
     const body = res.body as Buffer;
     expect(body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
-    const rows = parse(body.subarray(3).toString('utf8')) as string[][];
+    const rows: string[][] = parse(body, { bom: true, record_delimiter: '\r\n' });
     expect(rows).toHaveLength(1 + built.units.length);
     expect(rows.map((r) => r[1])).toEqual(expect.arrayContaining(built.units.map((u) => u.name)));
   });
