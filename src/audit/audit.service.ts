@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { nowIso } from '../clock';
 import type { AuditEventRow, Database } from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import type { Actor } from '../http/request-context';
 import { eventsAfter, insertEvent, lastEventHash, listEvents } from './audit.repository';
 
@@ -24,21 +25,26 @@ function eventHash(e: Omit<AuditEventRow, 'id' | 'hash'>): string {
 
 /**
  * Appends one event chained to the previous one. Call it with the transaction that makes the
- * change, so the change and its record commit together or not at all.
+ * change, so the change and its record commit together or not at all. Reading the head and
+ * appending always happen in a transaction, and on PostgreSQL every transaction holds the write
+ * lock (`WRITE_LOCK` in db/dialect.ts), so no other writer, in this app server or another, can
+ * chain an event to the same head: the chain never forks.
  */
-export async function recordEvent(trx: Kysely<Database>, actor: Actor | null, input: AuditInput): Promise<void> {
-  const base = {
-    at: nowIso(),
-    actor_id: actor?.id ?? null,
-    actor_username: actor?.username ?? null,
-    action: input.action,
-    object_type: input.objectType,
-    object_id: input.objectId,
-    inspection_code: input.inspectionCode ?? null,
-    details: JSON.stringify(input.details ?? {}),
-    prev_hash: (await lastEventHash(trx)) ?? GENESIS,
-  };
-  await insertEvent(trx, { ...base, hash: eventHash(base) });
+export async function recordEvent(db: Kysely<Database>, actor: Actor | null, input: AuditInput): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const base = {
+      at: nowIso(),
+      actor_id: actor?.id ?? null,
+      actor_username: actor?.username ?? null,
+      action: input.action,
+      object_type: input.objectType,
+      object_id: input.objectId,
+      inspection_code: input.inspectionCode ?? null,
+      details: JSON.stringify(input.details ?? {}),
+      prev_hash: (await lastEventHash(trx)) ?? GENESIS,
+    };
+    await insertEvent(trx, { ...base, hash: eventHash(base) });
+  });
 }
 
 export interface ChainReport {
