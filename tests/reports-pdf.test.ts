@@ -448,7 +448,7 @@ describe('sparse data', () => {
   it('summarises an inspection without units', async () => {
     const text = squash(pdfPages(await collectPdf((out) => renderSummaryReport({ ...summary([]), numberTotals: [] }, out))).join('\n'));
     expect(text).toContain('Kết quả kiểm tra công tác bảo vệ chính trị nội bộ tại 0 đơn vị');
-    expect(text).toContain('Tổng cộng 0/0 0');
+    expect(text).toContain('Tổng cộng 0 0 0 0 0 0');
   });
 
   it('rejects when the output stream fails', async () => {

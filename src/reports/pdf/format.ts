@@ -82,7 +82,7 @@ export function formatPercent(value: number, lang: Lang): string {
   return percentFormats[lang].format(value);
 }
 
-export function capitalize(text: string): string {
+function capitalize(text: string): string {
   return text.charAt(0).toLocaleUpperCase('vi') + text.slice(1);
 }
 

@@ -209,6 +209,12 @@ export class Flow {
     this.doc.text(line.text, lineX + offset, top, { lineBreak: false });
   }
 
+  /** Draws `text` as a single line (no wrapping) at (x, y), aligned within `width` when given. */
+  drawText(text: string, x: number, y: number, style: TextStyle, align: Align = 'left', width?: number): void {
+    const textWidth = this.widthOf(text, style);
+    this.drawLine({ text, width: textWidth, first: false, last: true }, x, y, width ?? textWidth, style, align);
+  }
+
   /** Flows wrapped text down the page, breaking pages between lines. */
   paragraph(text: string, style: TextStyle, options: ParagraphOptions = {}): void {
     const { x = this.left, width = this.width, align = 'left', indent = 0 } = options;

@@ -44,9 +44,11 @@ export interface DocumentInfo {
 }
 
 /**
- * Renders a document laid out by `lay` into `out`: a measuring pass learns the page count, then
- * the painting pass streams each page to `out` as soon as it is full (only the current page is
- * held in memory). Resolves once `out` has received everything; rejects if it fails or closes early.
+ * Renders a document laid out by `lay` into `out`. A measuring pass lays everything out without
+ * drawing, to learn the page count for "Trang x/y"; the painting pass then writes each page to
+ * `out` as soon as it is full, so only the page being drawn is held (no `bufferPages`), plus
+ * whatever compressed bytes `out` has not taken yet. A layout error rejects before a byte is
+ * written. Resolves once `out` has everything; rejects if `out` fails or closes early.
  */
 export async function renderDocument(info: DocumentInfo, lay: (flow: Flow) => void, out: NodeJS.WritableStream): Promise<void> {
   const doc = new PDFDocument({
@@ -81,8 +83,7 @@ export async function renderDocument(info: DocumentInfo, lay: (flow: Flow) => vo
 }
 
 function drawPageNumber(flow: Flow, text: string): void {
-  const line = flow.wrap(text, styles.pageNumber, flow.width)[0];
-  if (line) flow.drawLine(line, flow.left, PAGE.height - PAGE.bottom / 2 - 6, flow.width, styles.pageNumber, 'center');
+  flow.drawText(text, flow.left, PAGE.height - PAGE.bottom / 2 - 6, styles.pageNumber, 'center', flow.width);
 }
 
 /** Draws lines of `text` centred in [x, x + width] from `y`; returns the y below them. */
@@ -195,12 +196,9 @@ export function drawClosing(flow: Flow, lang: Lang, recipients: string[], leadNa
 
   let left = top;
   const label = t(lang, 'report.recipients');
-  const labelLine = flow.wrap(label, styles.recipientsLabel, leftWidth)[0];
-  if (labelLine) {
-    flow.drawLine(labelLine, flow.left, left, leftWidth, styles.recipientsLabel);
-    flow.rule(flow.left, flow.left + labelLine.width, left + flow.lineHeight(styles.recipientsLabel) - 2, 0.5);
-  }
+  flow.drawText(label, flow.left, left, styles.recipientsLabel);
   left += flow.lineHeight(styles.recipientsLabel);
+  flow.rule(flow.left, flow.left + flow.widthOf(label, styles.recipientsLabel), left - 2, 0.5);
   for (const line of listLines) {
     flow.drawLine(line, flow.left, left, leftWidth, styles.recipients);
     left += flow.lineHeight(styles.recipients);

@@ -2,9 +2,9 @@ import type { EntryStatus } from '../../db/schema';
 import { type Lang, t } from '../../i18n/messages';
 import type { StatusCounts, SummaryReportModel, SummaryUnitRow } from '../report.model';
 import { formatNumber, formatPercent, inSentence } from './format';
-import type { Flow, TextStyle } from './layout';
+import type { Align, Flow, TextStyle } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
-import { type Box, type Graphic, Table } from './table';
+import { type Box, type Column, type Graphic, Table, type TableStyle } from './table';
 
 const STATUSES: EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
 const TOTAL_FILL = '#f0f0f0';
@@ -88,43 +88,38 @@ function laySummary(flow: Flow, model: SummaryReportModel): void {
   drawClosing(flow, lang, model.recipients, model.leadName);
 }
 
+/** The progress table has nine columns: its header is set smaller so that each column fits its longest word. */
+const progressTable: TableStyle = { ...dataTable, header: { face: 'bold', size: 8, leading: 1.2 } };
+
 function layProgress(flow: Flow, lang: Lang, units: SummaryUnitRow[], totals: Totals): void {
   const count = (n: number) => formatNumber(n, lang);
-  const done = (row: { done: number; required: number }) => `${count(row.done)}/${count(row.required)}`;
-  // Number columns are as wide as the totals row needs (its figures are the largest), so no figure is ever cut.
-  const fit = (min: number, texts: string[]) => Math.max(min, ...texts.map((text) => flow.widthOf(text, styles.cellBold) + 2 * dataTable.padding + 1));
-  const statusWidth = fit(36, STATUSES.map((status) => count(totals.counts[status])));
+  // A number column is as wide as the longest word of its header and as the totals row needs
+  // (its figures are the largest), so neither a figure nor a word is ever cut.
+  const column = (header: string, widest: string, align: Align): Column => ({
+    header,
+    width:
+      Math.max(flow.widthOf(widest, styles.cellBold), ...header.split(' ').map((word) => flow.widthOf(word, progressTable.header))) +
+      2 * progressTable.padding +
+      1,
+    align,
+  });
   const table = new Table(
     flow,
     [
-      { header: t(lang, 'report.col.no'), width: fit(28, [count(units.length)]), align: 'center' },
+      column(t(lang, 'report.col.no'), count(units.length), 'center'),
       { header: t(lang, 'report.col.unit'), width: 'rest' },
-      { header: t(lang, 'report.col.done'), width: fit(52, [done(totals)]), align: 'center' },
-      { header: t(lang, 'report.col.percent'), width: 48, align: 'right' },
-      ...STATUSES.map((status) => ({ header: t(lang, `status.${status}`), width: statusWidth, align: 'right' as const })),
+      column(t(lang, 'report.col.percent'), formatPercent(99.9, lang), 'right'),
+      // Room for four digits at least, so that the status columns come out about even.
+      ...STATUSES.map((status) => column(t(lang, `status.${status}`), count(Math.max(totals.counts[status], 1000)), 'right')),
     ],
-    dataTable,
+    progressTable,
   );
   table.run(() => {
     for (const [i, unit] of units.entries()) {
-      table.row([
-        count(i + 1),
-        unit.name,
-        done(unit),
-        formatPercent(unit.percent, lang),
-        ...STATUSES.map((status) => count(unit.counts[status])),
-      ]);
+      table.row([count(i + 1), unit.name, formatPercent(unit.percent, lang), ...STATUSES.map((status) => count(unit.counts[status]))]);
     }
-    table.row(
-      [
-        '',
-        t(lang, 'report.summary.totalRow'),
-        done(totals),
-        formatPercent(totals.percent, lang),
-        ...STATUSES.map((status) => count(totals.counts[status])),
-      ],
-      { style: styles.cellBold, fill: TOTAL_FILL },
-    );
+    const totalRow = [t(lang, 'report.summary.totalRow'), formatPercent(totals.percent, lang), ...STATUSES.map((status) => count(totals.counts[status]))];
+    table.row(['', ...totalRow], { style: styles.cellBold, fill: TOTAL_FILL });
   });
 }
 
@@ -163,9 +158,7 @@ const axis: Graphic = {
     for (const tick of TICKS) {
       const x = track.x + (track.width * tick) / 100;
       const label = `${tick}%`;
-      const width = flow.widthOf(label, tickLabel);
-      const line = { text: label, width, first: false, last: true };
-      flow.drawLine(line, x - width / 2, box.y, width, tickLabel);
+      flow.drawText(label, x - flow.widthOf(label, tickLabel) / 2, box.y, tickLabel);
       flow.paint((doc) => doc.save().lineWidth(0.4).moveTo(x, box.y + box.height - 3).lineTo(x, box.y + box.height + 1).stroke().restore());
     }
   },
@@ -181,9 +174,7 @@ function bar(percent: number, lang: Lang): Graphic {
         doc.save().rect(track.x, box.y, track.width, box.height).fill(TRACK_FILL).restore();
         if (share > 0) doc.save().rect(track.x, box.y, track.width * share, box.height).fill(BAR_FILL).restore();
       });
-      const label = `${formatPercent(percent, lang)}%`;
-      const line = { text: label, width: flow.widthOf(label, chartLabel), first: false, last: true };
-      flow.drawLine(line, track.x + track.width + 4, box.y + (box.height - flow.lineHeight(chartLabel)) / 2, PERCENT_ROOM - 4, chartLabel);
+      flow.drawText(`${formatPercent(percent, lang)}%`, track.x + track.width + 4, box.y + (box.height - flow.lineHeight(chartLabel)) / 2, chartLabel);
     },
   };
 }
