@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { finished, type Readable } from 'node:stream';
 import { BlobMissingError, type BlobStore, blobKey, errorCode, SHA256_HEX, type StagedBlob, StorageError } from './blob-store';
 
 /**
@@ -132,9 +132,10 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async createReadStream(sha256: string): Promise<Readable> {
+    const file = this.blobPath(sha256);
     let handle: FileHandle;
     try {
-      handle = await this.fs.open(this.blobPath(sha256), 'r');
+      handle = await this.fs.open(file, 'r');
     } catch (err) {
       if (errorCode(err) === 'ENOENT') throw new BlobMissingError(sha256);
       throw new StorageError(err, 'file.readFailed');
@@ -204,22 +205,18 @@ export class LocalBlobStore implements BlobStore {
  * Feeds every chunk of `source` to `write`, one at a time (the source is paused meanwhile, so
  * memory stays bounded by one chunk). On failure it stops writing but keeps draining `source`,
  * because a multipart parser cannot move past a part that nobody reads; it settles only once
- * the write in flight has finished, so the caller may then close the file.
+ * the write in flight has finished, so the caller may then close the file. `finished` also
+ * catches a source destroyed before we got to it (a request that failed while the staging file
+ * was being opened), which would otherwise never end nor fail.
  */
 function consume(source: Readable, write: (chunk: Buffer) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
     let inFlight: Promise<void> = Promise.resolve();
     let failed = false;
-    const detach = () => {
-      source.off('data', onData);
-      source.off('end', onEnd);
-      source.off('error', fail);
-    };
     const fail = (err: Error) => {
       if (failed) return;
       failed = true;
-      detach();
-      source.on('error', () => undefined); // a late error of a stream we gave up on is not news
+      source.off('data', onData);
       source.resume();
       void inFlight.finally(() => reject(err));
     };
@@ -229,15 +226,12 @@ function consume(source: Readable, write: (chunk: Buffer) => Promise<void>): Pro
         if (!failed) source.resume();
       }, fail);
     };
-    const onEnd = () => {
-      void inFlight.then(() => {
-        if (failed) return;
-        detach();
-        resolve();
-      });
-    };
     source.on('data', onData);
-    source.once('end', onEnd);
-    source.on('error', fail);
+    // The listeners finished() leaves behind are kept on purpose: a late error of a stream we
+    // are done with must not become an uncaught exception.
+    finished(source, (err) => {
+      if (err) fail(err);
+      else void inFlight.then(() => !failed && resolve());
+    });
   });
 }

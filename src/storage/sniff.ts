@@ -2,6 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { UnsupportedMediaTypeError } from '../http/errors';
 import { StorageError } from './blob-store';
+import { zipIsWithinBounds } from './zip-guard';
 
 /**
  * Old Word and Excel files are OLE compound files (CFB), which file-type cannot tell apart; the
@@ -25,6 +26,14 @@ const ALLOWED = new Set([
   ...Object.values(CFB_BY_EXTENSION),
 ]);
 
+/** The allowed types that are ZIP archives underneath. */
+const ZIP_BASED = new Set([
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+]);
+
 /**
  * A browser that ignored our headers would run these as a web page. A polyglot (a PDF or image
  * whose first bytes also carry HTML/SVG/script) is refused. Only the head is read: it is what
@@ -42,37 +51,47 @@ function refuse(name: string): never {
  * Content-Type. Anything outside the allowed list is a 415 naming the file. The work is bounded:
  * file-type reads headers only and caps what it inflates of a ZIP (DOCX/XLSX/ODF) at 1 MiB per
  * entry and 1,024 entries, so a zip bomb is never decompressed in full; the active-content check
- * reads 4 KiB.
+ * reads 4 KiB; an archive's declared unpacked size is checked from its index (see zip-guard).
  */
 export async function sniffMime(stagingPath: string, originalName: string): Promise<string> {
-  const { fileTypeFromFile } = await import('file-type');
+  // The `node` entry point (the package's main one for Node), named explicitly because jest
+  // resolves packages with the `require` condition, which the bare specifier does not offer.
+  const { fileTypeFromFile } = await import('file-type/node');
   let detected: string | undefined;
   try {
     detected = (await fileTypeFromFile(stagingPath))?.mime;
   } catch (err) {
     // A system error is the disk's fault; anything else is a file too broken to recognise.
-    if ((err as { syscall?: unknown }).syscall !== undefined) throw new StorageError(err);
+    if ((err as { syscall?: unknown } | null)?.syscall !== undefined) throw new StorageError(err);
     refuse(originalName);
   }
   const mime =
     detected === 'application/x-cfb' ? CFB_BY_EXTENSION[path.extname(originalName).toLowerCase()] : detected;
   if (mime === undefined || !ALLOWED.has(mime)) refuse(originalName);
-  if (ACTIVE_CONTENT.test(await readHead(stagingPath))) {
+  if (ACTIVE_CONTENT.test(await onDisk(readHead(stagingPath)))) {
     throw new UnsupportedMediaTypeError('upload.activeContent', { name: originalName });
+  }
+  if (ZIP_BASED.has(mime) && !(await onDisk(zipIsWithinBounds(stagingPath)))) {
+    throw new UnsupportedMediaTypeError('upload.suspiciousArchive', { name: originalName });
   }
   return mime;
 }
 
-async function readHead(file: string): Promise<string> {
+/** A read of the staged file failing is the disk's fault, not the upload's. */
+async function onDisk<T>(read: Promise<T>): Promise<T> {
   try {
-    const handle = await fsp.open(file, 'r');
-    try {
-      const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
-      return buffer.subarray(0, bytesRead).toString('latin1');
-    } finally {
-      await handle.close();
-    }
+    return await read;
   } catch (err) {
     throw new StorageError(err);
+  }
+}
+
+async function readHead(file: string): Promise<string> {
+  const handle = await fsp.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead).toString('latin1');
+  } finally {
+    await handle.close();
   }
 }

@@ -10,6 +10,7 @@ export const vi = {
   'upload.unsupportedType':
     'Tệp "{name}" không thuộc loại được phép (PDF, Word DOC/DOCX, Excel XLS/XLSX, OpenDocument ODT/ODS, ảnh JPEG, PNG, TIFF)',
   'upload.activeContent': 'Tệp "{name}" có chứa mã trang web (HTML, SVG hoặc script) nên không được nhận',
+  'upload.suspiciousArchive': 'Tệp "{name}" có cấu trúc nén bất thường (hỏng, ghép tệp khác hoặc giải nén ra quá lớn) nên không được nhận',
   'upload.storageFailed': 'Máy chủ không lưu được tệp do lỗi ổ đĩa; hãy thử lại sau hoặc báo quản trị viên',
   'upload.storageFull': 'Ổ đĩa của máy chủ đã đầy nên không lưu được tệp; hãy báo quản trị viên',
   'file.blobMissing': 'Nội dung của tệp không còn trong kho lưu trữ; hãy báo quản trị viên',
@@ -27,6 +28,7 @@ export const en: Record<keyof typeof vi, string> = {
   'upload.unsupportedType':
     'The file "{name}" is not an allowed type (PDF, Word DOC/DOCX, Excel XLS/XLSX, OpenDocument ODT/ODS, JPEG, PNG or TIFF image)',
   'upload.activeContent': 'The file "{name}" contains web page code (HTML, SVG or script) and was refused',
+  'upload.suspiciousArchive': 'The file "{name}" is an abnormal archive (broken, with another file attached, or unpacking to far too much) and was refused',
   'upload.storageFailed': 'The server could not store the file because of a disk error; try again later or tell the administrator',
   'upload.storageFull': 'The server’s disk is full, so the file could not be stored; tell the administrator',
   'file.blobMissing': 'The content of this file is missing from the store; tell the administrator',
