@@ -110,7 +110,6 @@ export class Flow {
   newPage(): void {
     this.pages += 1;
     if (this.painting) this.doc.addPage({ size: 'A4', margin: 0 });
-    this.current = null;
     this.y = this.top;
     this.options.decorate(this, this.pages);
     for (const repeat of this.repeats) this.place(repeat);
