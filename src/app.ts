@@ -22,6 +22,7 @@ import { type BlobStore, createBlobStore } from './storage';
 import { templateRoutes } from './templates/templates.routes';
 import { unitRoutes } from './units/units.routes';
 import { userRoutes } from './users/users.routes';
+import { staticFiles, webPages } from './web';
 
 export const API_PREFIX = '/api/v1';
 
@@ -42,6 +43,7 @@ export function createApp({ config, db, logger, store = createBlobStore(config) 
   app.use(requestLogger(logger));
   app.use(securityHeaders());
   app.use(compression());
+  app.use('/static', staticFiles());
   app.use(cookieParser());
   app.use(chooseLanguage(config.defaultLang));
   app.use(express.json({ limit: '1mb' }));
@@ -64,6 +66,7 @@ export function createApp({ config, db, logger, store = createBlobStore(config) 
     res.json(openApi);
   });
   for (const api of apis) app.use(API_PREFIX, api.router);
+  app.use(webPages(db));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

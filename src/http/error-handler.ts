@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { t } from '../i18n/messages';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+import { isPageRequest, renderErrorPage } from './pages';
 
 interface BodyParserError {
   type?: string;
@@ -23,17 +24,21 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId?: string };
 }
 
-/** The one place errors become HTTP answers: `{error:{code,message,details?}}`, never a stack. */
+/**
+ * The one place errors become HTTP answers: `{error:{code,message,details?}}`, never a stack. A page
+ * request (not under /api/, accepting HTML) gets a friendly HTML page instead, or the login page.
+ */
 export function errorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   const known = fromLibraryError(err);
   const requestId = typeof req.id === 'string' ? req.id : JSON.stringify(req.id);
+  if (!known) req.log.error({ err }, 'unhandled error');
+  if (known instanceof TooManyRequestsError) res.set('Retry-After', String(known.retryAfterSeconds));
+  if (isPageRequest(req)) return renderErrorPage(req, res, known, requestId);
   if (!known) {
-    req.log.error({ err }, 'unhandled error');
     res.status(500).json({ error: { code: 'internal', message: t(req.lang, 'error.internal', { requestId }), requestId } } satisfies ErrorBody);
     return;
   }
-  if (known instanceof TooManyRequestsError) res.set('Retry-After', String(known.retryAfterSeconds));
   const body: ErrorBody = { error: { code: known.code, message: t(req.lang, known.messageKey, known.params) } };
   if (known.details !== undefined) body.error.details = known.details;
   res.status(known.status).json(body);

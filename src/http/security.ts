@@ -32,12 +32,18 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The CSRF token a request carries: the X-CSRF-Token header or the `_csrf` form field. */
+/**
+ * The CSRF token a request carries: the X-CSRF-Token header, the `_csrf` form field, or — for a
+ * multipart form, whose body is not parsed yet when this check runs — `?_csrf=` in the form's
+ * action URL. The query form never reaches a log (the request logger drops query strings) or
+ * another site (Referrer-Policy: no-referrer).
+ */
 export function submittedCsrfToken(req: Request): string | undefined {
   const header = req.get('x-csrf-token');
   if (header) return header;
   const body = req.body as Record<string, unknown> | undefined;
-  return typeof body?._csrf === 'string' ? body._csrf : undefined;
+  if (typeof body?._csrf === 'string') return body._csrf;
+  return typeof req.query._csrf === 'string' ? req.query._csrf : undefined;
 }
 
 /**

@@ -1,0 +1,30 @@
+import path from 'node:path';
+import express, { type RequestHandler, Router } from 'express';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema';
+import { sendAnonymousToLogin } from '../http/pages';
+import { appViews } from '../http/views';
+import { projectRoot } from '../paths';
+import { adminTemplatePages } from './admin-templates.pages';
+import { adminUnitPages } from './admin-units.pages';
+import { adminUserPages } from './admin-users.pages';
+import { authPages } from './auth.pages';
+import { dashboardPages } from './dashboard.pages';
+import { importPages } from './import.pages';
+
+/** The stylesheet, images and any script, served as files under /static (no build step). */
+export function staticFiles(): RequestHandler {
+  return express.static(path.join(projectRoot, 'public'), { index: false, maxAge: '10m' });
+}
+
+/**
+ * Every server-rendered page. An anonymous visit to any of them (or to an unknown path) is sent to
+ * the login page first. Templates are compiled here, at start, so a broken one stops start-up.
+ */
+export function webPages(db: Kysely<Database>): Router {
+  appViews();
+  const router = Router();
+  router.use(sendAnonymousToLogin);
+  router.use(authPages(db), dashboardPages(), adminUnitPages(db), adminUserPages(db), adminTemplatePages(db), importPages(db));
+  return router;
+}
