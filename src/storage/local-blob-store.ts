@@ -100,7 +100,7 @@ export class LocalBlobStore implements BlobStore {
       await step(handle.close());
     } catch (err) {
       await handle.close().catch(() => undefined);
-      await this.discard({ stagingPath, sha256: '', size });
+      await this.removeQuietly(stagingPath);
       throw err;
     }
     return { stagingPath, sha256: hash.digest('hex'), size };
@@ -123,8 +123,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async discard(staged: StagedBlob): Promise<void> {
-    // ENOENT is the normal case after a commit; any other failure leaves a file for cleanStaging.
-    await this.fs.unlink(staged.stagingPath).catch(() => undefined);
+    await this.removeQuietly(staged.stagingPath);
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -158,6 +157,11 @@ export class LocalBlobStore implements BlobStore {
     const leftovers = await this.names(this.stagingDir, 'file', STAGING_NAME);
     await Promise.all(leftovers.map((name) => step(this.fs.unlink(path.join(this.stagingDir, name)))));
     return leftovers.length;
+  }
+
+  /** ENOENT is the normal case after a commit; any other failure leaves a file for cleanStaging. */
+  private async removeQuietly(stagingPath: string): Promise<void> {
+    await this.fs.unlink(stagingPath).catch(() => undefined);
   }
 
   /** Sorted names of the files or folders in `dir` that match `pattern`; none when `dir` does not exist. */

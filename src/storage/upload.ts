@@ -6,7 +6,7 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../http/errors';
-import type { BlobStore, StagedFile } from './blob-store';
+import { type BlobStore, type StagedFile, StorageError } from './blob-store';
 import { safeDisplayName } from './file-names';
 import { sniffMime } from './sniff';
 
@@ -135,7 +135,10 @@ export async function receiveUploads(req: Request, res: Response, options: Recei
   } catch (err) {
     await engine.abandon();
     req.resume();
-    throw toUploadError(err, options);
+    const typed = toUploadError(err, options);
+    // The error handler does not log typed errors; a failing disk must reach the operator.
+    if (typed instanceof StorageError) req.log.error({ err: typed.cause }, 'upload could not be staged');
+    throw typed;
   }
 }
 
