@@ -2,7 +2,11 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { getUnitDossier, reviewEntry, saveFindings, setValue } from '../src/dossiers/dossiers.service';
+import { readReportStamp } from '../src/reports/report-stamp';
 import { dossierManifestHash } from '../src/reports/reports.service';
+import { verifyReport } from '../src/reports/verify-report';
+import { createBlobStore } from '../src/storage';
+import fs from 'node:fs';
 import { buildInspection } from './helpers/factories';
 import { pdfPages, squash } from './helpers/pdf-text';
 import { readSample } from './helpers/sample-files';
@@ -129,5 +133,27 @@ describe('the exports', () => {
     const file = entries.find((e) => e.name.includes('Biên bản thẩm tra lý lịch'))!;
     expect(Buffer.from(file.base64, 'base64')).toEqual(readSample('pdf'));
     expect(names.some((n) => !n.includes('/') && n.endsWith('.pdf'))).toBe(true);
+  });
+});
+
+describe('verifying a printed report', () => {
+  it('matches the archive until a file’s bytes or an entry change', async () => {
+    const pdf = (await get(`${base}/units/${unit}/report.pdf`)).body as Buffer;
+    const stamp = readReportStamp(pdf);
+    expect(stamp).toMatchObject({ inspectionCode: built.code, unitCode: unit });
+    const store = createBlobStore(ctx.config);
+    expect(await verifyReport(ctx.db, store, ctx.admin, stamp!)).toMatchObject({ matches: true, damagedFiles: [] });
+
+    const file = (await getUnitDossier(ctx.db, ctx.admin, built.code, unit)).entries.flatMap((e) => e.files)[0]!;
+    const blob = `${ctx.config.filesDir}/${file.sha256.slice(0, 2)}/${file.sha256.slice(2, 4)}/${file.sha256}`;
+    const original = fs.readFileSync(blob);
+    fs.writeFileSync(blob, Buffer.concat([original, Buffer.from('sửa trái phép')]));
+    expect(await verifyReport(ctx.db, store, ctx.admin, stamp!)).toMatchObject({ matches: false, damagedFiles: [{ sha256: file.sha256, problem: 'corrupt' }] });
+    fs.writeFileSync(blob, original);
+
+    await setValue(ctx.db, built.secretaries[0]!, built.code, unit, '9.1', { value: 'Nội dung đã thay đổi sau khi in' });
+    const after = await verifyReport(ctx.db, store, ctx.admin, stamp!);
+    expect(after.matches).toBe(false);
+    expect(after.currentHash).not.toBe(stamp!.hash);
   });
 });

@@ -41,6 +41,8 @@ export interface DocumentInfo {
   author: string;
   subject: string;
   createdAt: Date;
+  /** Written to the PDF's Keywords, e.g. the verification stamp (see reports/verify-report.ts). */
+  keywords?: string;
 }
 
 /**
@@ -57,7 +59,10 @@ export async function renderDocument(info: DocumentInfo, lay: (flow: Flow) => vo
     autoFirstPage: false,
     lang: info.lang === 'vi' ? 'vi-VN' : 'en-GB',
     displayTitle: true,
-    info: { Title: info.title, Author: info.author, Subject: info.subject, Creator: 'Hồ sơ', CreationDate: info.createdAt },
+    info: {
+      Title: info.title, Author: info.author, Subject: info.subject, Creator: 'Hồ sơ', CreationDate: info.createdAt,
+      ...(info.keywords ? { Keywords: info.keywords } : {}),
+    },
   });
   registerFonts(doc);
 

@@ -1,5 +1,6 @@
 import { t } from '../../i18n/messages';
 import type { UnitReportModel, UnitReportRow } from '../report.model';
+import { reportStamp } from '../report-stamp';
 import { formatDateTime, formatNumber, inSentence } from './format';
 import type { Flow } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
@@ -13,7 +14,10 @@ import { Table } from './table';
 export function renderUnitReport(model: UnitReportModel, out: NodeJS.WritableStream): Promise<void> {
   const { lang } = model;
   return renderDocument(
-    { lang, title: t(lang, 'report.unit.title'), author: model.header.issuingBody, subject: subjectOf(model), createdAt: model.generatedAt },
+    {
+      lang, title: t(lang, 'report.unit.title'), author: model.header.issuingBody, subject: subjectOf(model), createdAt: model.generatedAt,
+      keywords: reportStamp({ inspectionCode: model.inspection.code, unitCode: model.unit.code, hash: model.manifestHash }),
+    },
     (flow) => layUnitReport(flow, model),
     out,
   );
