@@ -1,4 +1,5 @@
 import { CompiledQuery, type Expression, type Kysely, PostgresAdapter, type RawBuilder, sql, type SqlBool } from 'kysely';
+import type { Database } from './schema';
 
 /**
  * Everything that differs between SQLite and PostgreSQL, in one place. The rest of the code writes
@@ -17,7 +18,7 @@ import { CompiledQuery, type Expression, type Kysely, PostgresAdapter, type RawB
 export type DialectName = 'sqlite' | 'postgres';
 
 /** Which database `db` (or a transaction of it) talks to. */
-export function dialectOf<DB>(db: Kysely<DB>): DialectName {
+export function dialectOf(db: Kysely<Database>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
@@ -37,7 +38,7 @@ export const WRITE_LOCK = CompiledQuery.raw('select pg_advisory_xact_lock(175213
  * connection's current schema, because without one the Migrator looks for its table in every
  * schema of the database and would take another schema's for its own. SQLite has no schemas.
  */
-export async function migrationTableSchema<DB>(db: Kysely<DB>): Promise<string | undefined> {
+export async function migrationTableSchema(db: Kysely<Database>): Promise<string | undefined> {
   if (dialectOf(db) === 'sqlite') return undefined;
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return rows[0]?.schema;
@@ -47,7 +48,7 @@ export async function migrationTableSchema<DB>(db: Kysely<DB>): Promise<string |
  * After rows were inserted with their ids given (a data copy), moves the table's identity counter
  * past the largest id so new rows do not collide. SQLite's AUTOINCREMENT keeps up by itself.
  */
-export async function resetIdentity<DB>(db: Kysely<DB>, table: string): Promise<void> {
+export async function resetIdentity(db: Kysely<Database>, table: keyof Database): Promise<void> {
   if (dialectOf(db) === 'sqlite') return;
   await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
 }
@@ -94,7 +95,7 @@ function escapeLike(text: string): string {
  * A condition: `column` contains `term`, ignoring case and diacritics, so "ỷ la", "Y LA" and
  * "Ỷ La" all find "Đảng uỷ phường Ỷ La". `%` and `_` in the term are matched literally.
  */
-export function containsFolded<DB>(db: Kysely<DB>, column: Expression<string | null>, term: string): RawBuilder<SqlBool> {
+export function containsFolded(db: Kysely<Database>, column: Expression<string | null>, term: string): RawBuilder<SqlBool> {
   const pattern = `%${escapeLike(foldForSearch(term))}%`;
   const folded =
     dialectOf(db) === 'postgres'
