@@ -33,6 +33,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, next: Ne
   const known = fromLibraryError(err);
   const requestId = typeof req.id === 'string' ? req.id : JSON.stringify(req.id);
   if (!known) req.log.error({ err }, 'unhandled error');
+  // A typed server-side failure (a disk error, say) is expected but still needs an operator.
+  else if (known.status >= 500) req.log.error({ err: known, cause: known.cause }, known.code);
   if (known instanceof TooManyRequestsError) res.set('Retry-After', String(known.retryAfterSeconds));
   if (isPageRequest(req)) return renderErrorPage(req, res, known, requestId);
   if (!known) {
