@@ -211,6 +211,9 @@ describe('uploads that cannot be read', () => {
     expect(noName.text).toContain('Thiếu cột: Tên đơn vị');
     const latin1 = await upload('units', Buffer.from('Mã đơn vị;Tên đơn vị\nP-MX;Phường Minh Xuân\n', 'latin1'), 'don-vi.csv');
     expect(latin1.text).toContain('Tệp CSV không ở dạng UTF-8');
+    const keeps = await upload('items', Buffer.from('%PDF-1.7'), 'danh-muc.pdf', { templateCode: 'KT-2024', templateTitle: 'Kiểm tra năm 2024' });
+    expect(keeps.text).toContain('value="KT-2024"');
+    expect(keeps.text).toContain('value="Kiểm tra năm 2024"');
     const empty = await admin.agent.post(`/admin/import/units?_csrf=${encodeURIComponent(admin.csrf)}`).field('x', 'y');
     expect(empty.text).toContain('Hãy chọn một tệp để tải lên');
   });

@@ -96,6 +96,18 @@ function columnsFor(kind: ImportKind, lang: Lang) {
 interface UploadFailure {
   kind: ImportKind;
   message: string;
+  /** What was typed beside the file, shown again. */
+  template: TemplateFields;
+}
+
+interface TemplateFields {
+  code: string;
+  title: string;
+}
+
+function templateFields(req: Request): TemplateFields {
+  const fields = formFields(req);
+  return { code: fields.templateCode ?? '', title: fields.templateTitle ?? '' };
 }
 
 /** Units, users and template items from a spreadsheet (admins only). */
@@ -112,12 +124,13 @@ export function importPages(db: Kysely<Database>): Router {
         hint: t(req.lang, `import.hint.${kind}`),
         columns: columnsFor(kind, req.lang),
         failure: failure?.kind === kind ? failure.message : undefined,
+        template: failure?.kind === kind ? failure.template : { code: '', title: '' },
       })),
       langPath: '/admin/import',
     }, status);
   }
 
-  function showPreview(req: Request, res: Response, report: ImportReport, records: ImportRecord[], template: Record<string, string>): void {
+  function showPreview(req: Request, res: Response, report: ImportReport, records: ImportRecord[], template: TemplateFields): void {
     const columns = columnsFor(report.kind, req.lang);
     const bad = report.rows.filter((r) => r.errors.length > 0).length;
     render(req, res, 'admin/import-preview', {
@@ -165,11 +178,11 @@ export function importPages(db: Kysely<Database>): Router {
       records = toRecords(await readTable(file.buffer, file.originalname), importColumns[kind], req.lang);
     } catch (err) {
       if (err instanceof AppError && err.status < 500) {
-        return showImportPage(req, res, { kind, message: t(req.lang, err.messageKey, err.params) }, err.status);
+        return showImportPage(req, res, { kind, message: t(req.lang, err.messageKey, err.params), template: templateFields(req) }, err.status);
       }
       throw err;
     }
-    const template = { code: formFields(req).templateCode ?? '', title: formFields(req).templateTitle ?? '' };
+    const template = templateFields(req);
     const report = await importRecords(db, actor, kind, records, { lang: req.lang, commit: false, template });
     showPreview(req, res, report, records, template);
   });
@@ -178,9 +191,8 @@ export function importPages(db: Kysely<Database>): Router {
     const actor = pageActor(req);
     requireRole(actor, 'admin');
     const kind = kindOf(req.params.kind);
-    const fields = formFields(req);
-    const records = carriedRows(fields.rows);
-    const template = { code: fields.templateCode ?? '', title: fields.templateTitle ?? '' };
+    const records = carriedRows(formFields(req).rows);
+    const template = templateFields(req);
     const report = await importRecords(db, actor, kind, records, { lang: req.lang, commit: true, template });
     if (!report.written) return showPreview(req, res, report, records, template);
     const to = kind === 'units' ? '/admin/units' : kind === 'users' ? '/admin/users' : `/admin/templates/${encodeURIComponent(template.code)}`;
