@@ -1,10 +1,11 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
 import type { Role } from '../db/schema';
 import { type Lang, type MessageKey, type MessageParams, t } from '../i18n/messages';
 import { AppError, UnauthenticatedError } from './errors';
 import type { Actor } from './request-context';
+import { sameToken } from './security';
 import { appViews } from './views';
 
 /*
@@ -21,12 +22,6 @@ function mac(value: string): string {
   return createHmac('sha256', cookieKey).update(value).digest('base64url');
 }
 
-function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 function sign(value: string): string {
   return `${value}.${mac(value)}`;
 }
@@ -36,7 +31,7 @@ function unsign(signed: string): string | undefined {
   const dot = signed.lastIndexOf('.');
   if (dot < 0) return undefined;
   const value = signed.slice(0, dot);
-  return sameText(signed.slice(dot + 1), mac(value)) ? value : undefined;
+  return sameToken(signed.slice(dot + 1), mac(value)) ? value : undefined;
 }
 
 function cookie(req: Request, name: string): string | undefined {
@@ -376,7 +371,7 @@ export function issueLoginCsrf(req: Request, res: Response): string {
 export function verifyLoginCsrf(req: Request): boolean {
   const held = cookie(req, cookieName(req, LOGIN_CSRF_COOKIE));
   const submitted = formFields(req)._csrf;
-  return Boolean(held && submitted && sameText(held, submitted) && unsign(held));
+  return Boolean(held && submitted && sameToken(held, submitted) && unsign(held));
 }
 
 export function clearLoginCsrf(req: Request, res: Response): void {

@@ -26,7 +26,8 @@ export function securityHeaders() {
   });
 }
 
-function sameToken(a: string, b: string): boolean {
+/** Compares two tokens in constant time (for equal lengths), so timing does not reveal a prefix. */
+export function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);

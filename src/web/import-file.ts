@@ -36,8 +36,8 @@ function fileError(key: MessageKey, params: Record<string, string | number> = {}
   return new ValidationError([{ field: 'file', message: key }], key, params);
 }
 
-/** `Mã đơn vị cấp trên` → `madonvicaptren`: headers match whatever the accents, case or spacing. */
-export function headerKey(text: string): string {
+/** `Mã đơn vị cấp trên` → `madonvicaptren`: headers and words match whatever the accents, case or spacing. */
+export function looseKey(text: string): string {
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -115,7 +115,7 @@ function readCsv(data: Buffer): TableRow[] {
 
 /** Every header accepted for `column`: its label in either language, its field name, its aliases. */
 function headerNames(column: ImportColumn): string[] {
-  return [t('vi', column.label), t('en', column.label), column.field, ...column.aliases].map(headerKey);
+  return [t('vi', column.label), t('en', column.label), column.field, ...column.aliases].map(looseKey);
 }
 
 /**
@@ -125,7 +125,7 @@ function headerNames(column: ImportColumn): string[] {
 export function toRecords(rows: TableRow[], columns: readonly ImportColumn[], lang: Lang): ImportRecord[] {
   const [header, ...data] = rows;
   if (!header) throw fileError('import.noRows');
-  const fieldAt = header.cells.map((cell) => columns.find((c) => headerNames(c).includes(headerKey(cell)))?.field);
+  const fieldAt = header.cells.map((cell) => columns.find((c) => headerNames(c).includes(looseKey(cell)))?.field);
   const missing = columns.filter((c) => c.required && !fieldAt.includes(c.field));
   if (missing.length) throw fileError('import.missingColumns', { columns: missing.map((c) => t(lang, c.label)).join(', ') });
   return data.map((row) => {

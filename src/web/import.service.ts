@@ -14,7 +14,7 @@ import { type CreateUnitInput, CreateUnitSchema } from '../units/units.schemas';
 import { createUnit } from '../units/units.service';
 import { type CreateUserInput, CreateUserSchema, RoleSchema } from '../users/users.schemas';
 import { createUserWithHash } from '../users/users.service';
-import { headerKey, type ImportColumn, type ImportRecord } from './import-file';
+import { looseKey, type ImportColumn, type ImportRecord } from './import-file';
 
 /*
  * Importing units, users or a template's items from a spreadsheet: every row is validated with the
@@ -105,8 +105,8 @@ const blankToNull = (value: string | undefined) => (value ? value : null);
 /** A word from a cell matched against accepted spellings (accents, case and spaces ignored). */
 function wordValue<T extends string>(cell: string | undefined, words: Record<T, readonly string[]>): T | string | undefined {
   if (!cell) return undefined;
-  const key = headerKey(cell);
-  const found = (Object.keys(words) as T[]).find((value) => words[value].some((w) => headerKey(w) === key));
+  const key = looseKey(cell);
+  const found = (Object.keys(words) as T[]).find((value) => words[value].some((w) => looseKey(w) === key));
   return found ?? cell;
 }
 
