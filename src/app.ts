@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -32,11 +33,17 @@ export interface AppDeps {
   logger: Logger;
   /** The file store; by default the directory store under the configured data directory. */
   store?: BlobStore;
+  /**
+   * Signs page cookies. `server.ts` passes the key shared through the database (`sharedSecret`);
+   * a fresh random key serves a single in-process app, as in tests.
+   */
+  pageCookieKey?: Buffer;
 }
 
 /** Builds the Express app from injected config and database; `server.ts` and the tests share it. */
-export function createApp({ config, db, logger, store = createBlobStore(config) }: AppDeps): Express {
+export function createApp({ config, db, logger, store = createBlobStore(config), pageCookieKey = randomBytes(32) }: AppDeps): Express {
   const app = express();
+  app.locals.pageCookieKey = pageCookieKey;
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 

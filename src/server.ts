@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { PAGE_COOKIE_KEY, sharedSecret } from './auth/app-secrets';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const leftovers = await store.cleanStaging();
   if (leftovers) logger.warn({ leftovers }, 'removed unfinished uploads left by an earlier stop');
 
-  const app = createApp({ config, db, logger, store });
+  const app = createApp({ config, db, logger, store, pageCookieKey: await sharedSecret(db, PAGE_COOKIE_KEY) });
   const server = app.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

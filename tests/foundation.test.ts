@@ -8,11 +8,13 @@ import { listUnits } from '../src/units/units.service';
 import { buildUnit } from './helpers/factories';
 import { createTestDb } from './helpers/test-app';
 import { createEmptyTestDb } from './helpers/test-db';
+import { migrations } from '../migrations';
+import { PAGE_COOKIE_KEY, sharedSecret } from '../src/auth/app-secrets';
 
 describe('migrations', () => {
   it('run twice are a no-op', async () => {
     const { db } = await createEmptyTestDb();
-    expect(await migrateToLatest(db)).toEqual(['0001_init']);
+    expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
     expect(await migrateToLatest(db)).toEqual([]);
     await db.destroy();
   });
@@ -70,6 +72,18 @@ describe('fixtures', () => {
     expect(await seedDemo(db, admin)).toEqual({ units: 0, users: 0, templates: 0, inspections: 0 });
     const units = await listUnits(db, admin);
     expect(units.find((u) => u.code === 'P-YLA')).toEqual({ code: 'P-YLA', name: 'Đảng uỷ phường Ỷ La', parentCode: 'TU-TQ' });
+    await db.destroy();
+  });
+});
+
+describe('shared secrets', () => {
+  it('are created once and read back the same by every server, even when two start together', async () => {
+    const { db } = await createTestDb();
+    const [a, b] = await Promise.all([sharedSecret(db, PAGE_COOKIE_KEY), sharedSecret(db, PAGE_COOKIE_KEY)]);
+    expect(a.length).toBe(32);
+    expect(b.equals(a)).toBe(true);
+    expect((await sharedSecret(db, PAGE_COOKIE_KEY)).equals(a)).toBe(true);
+    expect((await sharedSecret(db, 'another')).equals(a)).toBe(false);
     await db.destroy();
   });
 });

@@ -21,6 +21,7 @@ export interface Database {
   reviews: ReviewsTable;
   findings: FindingsTable;
   audit_events: AuditEventsTable;
+  app_secrets: AppSecretsTable;
 }
 
 export type Role = 'admin' | 'inspector' | 'secretary';
@@ -192,6 +193,13 @@ export interface AuditEventsTable {
   details: string;
   prev_hash: string;
   hash: string;
+}
+
+export interface AppSecretsTable {
+  name: string;
+  /** base64url of random bytes. */
+  value: string;
+  created_at: string;
 }
 
 export type UnitRow = Selectable<UnitsTable>;

@@ -15,23 +15,25 @@ import { appViews } from './views';
  * login form's CSRF token (the one form posted before a session exists).
  */
 
-/** Signs the short-lived cookies pages set (login CSRF, flash). Per process: a restart only costs a reload. */
-const cookieKey = randomBytes(32);
-
-function mac(value: string): string {
-  return createHmac('sha256', cookieKey).update(value).digest('base64url');
+/**
+ * Signs the short-lived cookies pages set (login CSRF, flash) with the key `createApp` puts in
+ * `app.locals.pageCookieKey`: shared by every server through the database (auth/app-secrets.ts),
+ * so a login page served by one server can be posted to another.
+ */
+function mac(req: Request, value: string): string {
+  return createHmac('sha256', req.app.locals.pageCookieKey as Buffer).update(value).digest('base64url');
 }
 
-function sign(value: string): string {
-  return `${value}.${mac(value)}`;
+function sign(req: Request, value: string): string {
+  return `${value}.${mac(req, value)}`;
 }
 
 /** The value inside a signed string, or undefined when the signature does not hold. */
-function unsign(signed: string): string | undefined {
+function unsign(req: Request, signed: string): string | undefined {
   const dot = signed.lastIndexOf('.');
   if (dot < 0) return undefined;
   const value = signed.slice(0, dot);
-  return sameToken(signed.slice(dot + 1), mac(value)) ? value : undefined;
+  return sameToken(signed.slice(dot + 1), mac(req, value)) ? value : undefined;
 }
 
 function cookie(req: Request, name: string): string | undefined {
@@ -112,7 +114,7 @@ export function setFlash(req: Request, res: Response, flash: Flash): void {
     Object.entries(flash.params ?? {}).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 300) : v]),
   );
   const payload = Buffer.from(JSON.stringify({ ...flash, params })).toString('base64url');
-  res.cookie(cookieName(req, FLASH_COOKIE), sign(payload), { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: 60_000 });
+  res.cookie(cookieName(req, FLASH_COOKIE), sign(req, payload), { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/', maxAge: 60_000 });
 }
 
 /** After a form action: 303 to `to` (a GET), with a message for the page it lands on. */
@@ -126,7 +128,7 @@ function takeFlash(req: Request, res: Response, lang: Lang): { kind: FlashKind; 
   const raw = cookie(req, name);
   if (raw === undefined) return undefined;
   res.clearCookie(name, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
-  const payload = unsign(raw);
+  const payload = unsign(req, raw);
   if (!payload) return undefined;
   let json: unknown;
   try {
@@ -361,8 +363,8 @@ export function issueLoginCsrf(req: Request, res: Response): string {
   const name = cookieName(req, LOGIN_CSRF_COOKIE);
   const held = cookie(req, name);
   // Reusing a valid token keeps a second login tab from invalidating the first one's form.
-  if (held && unsign(held)) return held;
-  const token = sign(randomBytes(24).toString('base64url'));
+  if (held && unsign(req, held)) return held;
+  const token = sign(req, randomBytes(24).toString('base64url'));
   res.cookie(name, token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: LOGIN_CSRF_MAX_AGE_MS });
   return token;
 }
@@ -371,7 +373,7 @@ export function issueLoginCsrf(req: Request, res: Response): string {
 export function verifyLoginCsrf(req: Request): boolean {
   const held = cookie(req, cookieName(req, LOGIN_CSRF_COOKIE));
   const submitted = formFields(req)._csrf;
-  return Boolean(held && submitted && sameToken(held, submitted) && unsign(held));
+  return Boolean(held && submitted && sameToken(held, submitted) && unsign(req, held));
 }
 
 export function clearLoginCsrf(req: Request, res: Response): void {
