@@ -18,6 +18,8 @@ const EnvSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   HOSO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOSO_CLAMSCAN: z.string().min(1).optional(),
+  HOSO_CLAMSCAN_ARGS: z.string().default(''),
 });
 
 export interface Config {
@@ -32,6 +34,8 @@ export interface Config {
   readonly defaultLang: 'vi' | 'en';
   readonly trustProxy: boolean;
   readonly logLevel: z.infer<typeof EnvSchema>['HOSO_LOG_LEVEL'];
+  /** clamscan or clamdscan (path and extra arguments) that checks every upload before it is kept; null: no scan. */
+  readonly virusScanner: { readonly command: string; readonly args: readonly string[] } | null;
 }
 
 export class ConfigError extends Error {
@@ -59,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     defaultLang: e.HOSO_LANG,
     trustProxy: e.HOSO_TRUST_PROXY,
     logLevel: e.HOSO_LOG_LEVEL,
+    virusScanner: e.HOSO_CLAMSCAN ? { command: e.HOSO_CLAMSCAN, args: e.HOSO_CLAMSCAN_ARGS.split(/\s+/).filter(Boolean) } : null,
     ...overrides,
   });
 }

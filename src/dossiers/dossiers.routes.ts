@@ -7,6 +7,7 @@ import { validate } from '../http/validate';
 import type { BlobStore } from '../storage/blob-store';
 import { sendBlob } from '../storage/download';
 import { receiveUploads } from '../storage/upload';
+import { virusScanner } from '../storage/virus-scan';
 import { FileViewSchema, FindingsSchema, FindingsViewSchema, ReviewSchema, ReviewViewSchema, UnitDossierSchema, ValueSchema } from './dossiers.schemas';
 import { checkUploadAllowed, fileForDownload, getUnitDossier, reviewEntry, saveFindings, setValue, storeUploads, withdrawFile } from './dossiers.service';
 
@@ -17,6 +18,7 @@ const StatusAnswer = z.object({ status: z.enum(['missing', 'submitted', 'accepte
 export function dossierRoutes(db: Kysely<Database>, store: BlobStore, config: Config): ApiRouter {
   const api = new ApiRouter();
   const tag = 'dossiers';
+  const scanUploads = virusScanner(config.virusScanner);
   const unitPath = '/inspections/:code/units/:unit';
   const itemPath = `${unitPath}/items/:item`;
 
@@ -33,6 +35,7 @@ export function dossierRoutes(db: Kysely<Database>, store: BlobStore, config: Co
       await checkUploadAllowed(db, actor, target);
       const staged = await receiveUploads(req, res, { field: 'file', maxBytes: config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD, store });
       try {
+        await scanUploads(staged, req.log);
         const files = await storeUploads(db, store, actor, target, staged);
         // One file answers as that file (the contract); several also list all of them.
         res.status(201).json(files.length === 1 ? files[0] : { ...files[0], files });

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 
-export function createLogger(level: string): Logger {
+/** JSON lines to stdout, or to `destination` (the tests read what the app logs from memory). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({
     level,
     // Secrets never reach the log: credentials in headers, and passwords or tokens in any object.
@@ -14,7 +15,7 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  }, destination);
 }
 
 /** Logs one line per request with a request id (taken from X-Request-Id when it looks sane). */
