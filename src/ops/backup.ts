@@ -1,0 +1,152 @@
+import { createReadStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { verifyChain } from '../audit/audit.service';
+import { nowIso } from '../clock';
+import type { Config } from '../config';
+import { appliedMigrations, COPY_ORDER } from '../db/copy-data';
+import { type Db, openDatabase } from '../db/database';
+import { appVersion } from '../paths';
+import { createBlobStore, LocalBlobStore } from '../storage';
+import { copyBlob, type OnProgress, ProgressCounter, referencedBlobs, sha256Of } from './blobs';
+import { fsyncPath, OpsError, openSqliteReadOnly, snapshotSqlite, sqliteFileOf, sqliteProblems } from './sqlite';
+
+/** The names inside a backup folder. */
+export const BACKUP_MANIFEST = 'backup.json';
+export const BACKUP_DATABASE = 'hoso.db';
+export const BACKUP_FILES = 'files';
+
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const Count = z.number().int().nonnegative();
+
+/** `backup.json`: what the backup holds, written last, so a folder without it is an unfinished backup. */
+export const BackupManifestSchema = z.object({
+  format: z.literal('hoso-backup'),
+  version: z.literal(1),
+  createdAt: z.string(),
+  appVersion: z.string(),
+  database: z.object({ engine: z.literal('sqlite'), file: z.literal(BACKUP_DATABASE), bytes: Count, sha256: Sha256, migrations: z.array(z.string()) }),
+  /** Rows per table in the snapshot. */
+  counts: z.record(z.string(), Count),
+  audit: z.object({ events: Count, head: Sha256.nullable(), verified: z.boolean() }),
+  blobs: z.object({ count: Count, bytes: Count, hardLinked: z.boolean() }),
+});
+export type BackupManifest = z.infer<typeof BackupManifestSchema>;
+
+export interface BackupOptions {
+  /** Hard-link blobs instead of copying them when the backup is on the same filesystem. */
+  link?: boolean;
+  onProgress?: OnProgress;
+}
+
+const PG_DUMP_ADVICE =
+  'Back it up with PostgreSQL\'s own tool, e.g. `pg_dump --format=custom --file=hoso.dump "$DATABASE_URL"`, ' +
+  'and copy the file store ($HOSO_DATA_DIR/files) after the dump has finished (see docs/operations.md).';
+
+/**
+ * Takes a consistent backup of a running (or stopped) instance into `targetDir`, which must be
+ * empty or not exist: first a snapshot of the database (`VACUUM INTO`, one read transaction, the
+ * app keeps writing), then every blob that snapshot points at. The order is what makes it
+ * consistent: a blob is committed before the row naming it, blobs never change or go away, so
+ * every blob the snapshot names is in the store by then. Each blob is checked against its
+ * SHA-256 as it is copied; a blob that is missing or damaged in the live store fails the backup
+ * (run `npm run check`). `backup.json` is written last. SQLite only: PostgreSQL has pg_dump.
+ */
+export async function backupData(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'filesDir'>, targetDir: string, options: BackupOptions = {}): Promise<BackupManifest> {
+  sqliteFileOf(config.databaseUrl, PG_DUMP_ADVICE);
+  await prepareEmptyDir(targetDir, 'The backup folder', 'Back up into a new folder each time, e.g. one named after the date.');
+  const snapshotFile = path.join(targetDir, BACKUP_DATABASE);
+
+  const live = openDatabase(config.databaseUrl, { mustExist: true });
+  try {
+    await snapshotSqlite(live, snapshotFile);
+  } finally {
+    await live.destroy();
+  }
+
+  const snapshot = openSqliteReadOnly(snapshotFile);
+  let facts: SnapshotFacts;
+  try {
+    facts = await describeSnapshot(snapshot);
+  } finally {
+    await snapshot.destroy();
+  }
+
+  const source = createBlobStore(config);
+  const target = new LocalBlobStore(path.join(targetDir, BACKUP_FILES), path.join(targetDir, 'tmp'));
+  const bytes = [...facts.blobs.values()].reduce((sum, size) => sum + size, 0);
+  const progress = new ProgressCounter(facts.blobs.size, bytes, options.onProgress);
+  const failed: string[] = [];
+  for (const [sha256, size] of facts.blobs) {
+    const outcome = await copyBlob(source, target, sha256, options.link === true);
+    if (outcome !== 'copied') failed.push(`${sha256} (${outcome})`);
+    progress.add(size);
+  }
+  await fsp.rm(target.stagingDir, { recursive: true, force: true });
+  if (failed.length) {
+    throw new OpsError(
+      `The backup in ${targetDir} is incomplete: ${failed.length} file(s) the database names could not be copied from ${config.filesDir}:\n` +
+        `${failed.slice(0, 20).map((f) => `  ${f}`).join('\n')}${failed.length > 20 ? '\n  …' : ''}\n` +
+        'Run `npm run check` for the dossiers concerned.',
+    );
+  }
+
+  const manifest: BackupManifest = {
+    format: 'hoso-backup',
+    version: 1,
+    createdAt: nowIso(),
+    appVersion,
+    database: { engine: 'sqlite', file: BACKUP_DATABASE, bytes: (await fsp.stat(snapshotFile)).size, sha256: await sha256Of(createReadStream(snapshotFile)), migrations: facts.migrations },
+    counts: facts.counts,
+    audit: facts.audit,
+    blobs: { count: facts.blobs.size, bytes, hardLinked: options.link === true },
+  };
+  await writeFileDurably(path.join(targetDir, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
+
+interface SnapshotFacts {
+  migrations: string[];
+  counts: Record<string, number>;
+  audit: BackupManifest['audit'];
+  blobs: Map<string, number>;
+}
+
+/** What a database snapshot holds; throws when SQLite finds the file damaged. */
+export async function describeSnapshot(db: Db): Promise<SnapshotFacts> {
+  const problems = (await sqliteProblems(db)) ?? [];
+  if (problems.length) throw new OpsError(`The database snapshot is damaged:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  const counts: Record<string, number> = {};
+  for (const { table } of COPY_ORDER) {
+    const { n } = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    counts[table] = Number(n);
+  }
+  const chain = await verifyChain(db);
+  return {
+    migrations: await appliedMigrations(db),
+    counts,
+    audit: { events: chain.events, head: chain.head, verified: chain.ok },
+    blobs: await referencedBlobs(db),
+  };
+}
+
+/** Creates `dir` if needed; refuses one that already holds anything, naming a few of its entries. */
+export async function prepareEmptyDir(dir: string, what: string, hint: string): Promise<void> {
+  await fsp.mkdir(dir, { recursive: true });
+  const entries = await fsp.readdir(dir);
+  if (entries.length) {
+    const shown = entries.sort().slice(0, 5).join(', ');
+    throw new OpsError(`${what} ${dir} is not empty (${shown}${entries.length > 5 ? ', …' : ''}). ${hint}`);
+  }
+  await fsyncPath(path.dirname(path.resolve(dir)));
+}
+
+/** Writes `file` so that after a crash it is either whole or absent: temporary name, fsync, rename, fsync folder. */
+export async function writeFileDurably(file: string, content: string): Promise<void> {
+  const partial = `${file}.partial`;
+  await fsp.writeFile(partial, content, { flag: 'wx' });
+  await fsyncPath(partial);
+  await fsp.rename(partial, file);
+  await fsyncPath(path.dirname(file));
+}
