@@ -45,10 +45,17 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
   const app = express();
   app.locals.pageCookieKey = pageCookieKey;
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // Exactly one proxy, the TLS one in front: the client's address is the entry it added to
+  // X-Forwarded-For (the last), never one the client wrote before it.
+  app.set('trust proxy', config.trustProxy ? 1 : false);
 
   app.use(requestLogger(logger));
   app.use(securityHeaders());
+  // API answers hold dossier data and the CSRF token: no browser or proxy cache may keep them.
+  app.use(API_PREFIX, (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(compression());
   app.use('/static', staticFiles());
   app.use(cookieParser());
