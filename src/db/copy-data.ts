@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { migrations } from '../../migrations';
 import { type ChainReport, verifyChain } from '../audit/audit.service';
-import type { BlobStore } from '../storage/blob-store';
 import type { Db } from './database';
 import { resetIdentity } from './dialect';
 import type { Database } from './schema';
@@ -29,6 +27,7 @@ export const COPY_ORDER: readonly { table: keyof Database; key: readonly string[
   { table: 'reviews', key: ['id'], identity: true },
   { table: 'findings', key: ['inspection_id', 'unit_id'] },
   { table: 'audit_events', key: ['id'], identity: true },
+  { table: 'app_secrets', key: ['name'] },
 ];
 
 type Row = Record<string, unknown>;
@@ -159,43 +158,4 @@ export async function copyData(source: Db, target: Db, options: CopyOptions = {}
         return { tables, chain };
       });
     });
-}
-
-export interface BlobCheck {
-  /** Distinct blobs the database points at (files and blobs tables). */
-  checked: number;
-  /** Hashes the database names that have no blob in the store. */
-  missing: string[];
-  /** Hashes whose blob's content no longer hashes to its name. */
-  corrupt: string[];
-}
-
-async function sha256Of(stream: NodeJS.ReadableStream): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/**
- * Checks that every blob the database points at is in `store` and still hashes to its SHA-256,
- * reading each in full (a few at a time).
- */
-export async function verifyBlobs(db: Db, store: BlobStore, onProgress?: (done: number, total: number) => void): Promise<BlobCheck> {
-  const rows = await db.selectFrom('files').select('sha256').union(db.selectFrom('blobs').select('sha256')).execute();
-  const hashes = [...new Set(rows.map((r) => r.sha256))].sort();
-  const result: BlobCheck = { checked: hashes.length, missing: [], corrupt: [] };
-  let next = 0;
-  let done = 0;
-  const worker = async () => {
-    while (next < hashes.length) {
-      const sha256 = hashes[next++] as string;
-      if (!(await store.has(sha256))) result.missing.push(sha256);
-      else if ((await sha256Of(await store.createReadStream(sha256))) !== sha256) result.corrupt.push(sha256);
-      onProgress?.(++done, hashes.length);
-    }
-  };
-  await Promise.all(Array.from({ length: 4 }, worker));
-  result.missing.sort();
-  result.corrupt.sort();
-  return result;
 }
