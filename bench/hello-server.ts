@@ -1,0 +1,9 @@
+import express from 'express';
+
+// The request-rate baseline: a plain Express app with one route and nothing else, in its own
+// process like the server under test. Its rate is the ceiling this machine and this HTTP stack allow.
+const app = express();
+app.get('/hello', (_req, res) => {
+  res.send('hello');
+});
+app.listen(Number(process.env.PORT), '127.0.0.1');
