@@ -80,7 +80,7 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
     res.json(openApi);
   });
   for (const api of apis) app.use(API_PREFIX, api.router);
-  app.use(webPages(db));
+  app.use(webPages(db, store, config));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

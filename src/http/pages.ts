@@ -153,6 +153,7 @@ export interface NavEntry {
 /** The main navigation, in order; a page marks its entry with `nav: '<section>'`. */
 export const NAVIGATION: readonly NavEntry[] = [
   { section: 'dashboard', href: '/', label: 'nav.dashboard', roles: ['admin', 'inspector', 'secretary'] },
+  { section: 'inspections', href: '/admin/inspections', label: 'nav.inspections', roles: ['admin'] },
   { section: 'units', href: '/admin/units', label: 'nav.units', roles: ['admin', 'inspector'] },
   { section: 'users', href: '/admin/users', label: 'nav.users', roles: ['admin', 'inspector'] },
   { section: 'templates', href: '/admin/templates', label: 'nav.templates', roles: ['admin', 'inspector'] },

@@ -1,6 +1,7 @@
 import * as core from './catalogue/core';
 import * as dataExports from './catalogue/exports';
 import * as inspections from './catalogue/inspections';
+import * as pages from './catalogue/pages';
 import * as reports from './catalogue/reports';
 import * as storage from './catalogue/storage';
 import * as virusScan from './catalogue/virus-scan';
@@ -11,7 +12,7 @@ import * as web from './catalogue/web';
  * (`catalogue/<domain>.ts`, each exporting `vi` and `en` with the same keys; the type checker
  * enforces it). `vi` is the default. `{name}` marks a parameter.
  */
-const parts = [core, inspections, dataExports, reports, storage, virusScan, web] as const;
+const parts = [core, inspections, dataExports, reports, storage, virusScan, web, pages] as const;
 
 type Part = (typeof parts)[number];
 type Keys<P> = P extends { vi: infer V } ? keyof V : never;

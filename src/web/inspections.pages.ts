@@ -1,0 +1,152 @@
+import { type Request, Router } from 'express';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/schema';
+import { ForbiddenError, NotFoundError } from '../http/errors';
+import { formFields, pageActor, render, safeNextPath } from '../http/pages';
+import { t } from '../i18n/messages';
+import { changeInspectionStatus, getInspection, getProgress } from '../inspections/inspections.service';
+import { actThenRedirect } from './form-action';
+import {
+  CELL_CLASS,
+  cellRows,
+  ENTRY_STATUSES,
+  filterUnits,
+  isEntryStatus,
+  type MatrixFilter,
+  pageNumbers,
+  pageOf,
+  sectionSpans,
+  STATUS_ACTIONS,
+  statusActionFor,
+} from './matrix.model';
+import { matrixCells, matrixItems } from './matrix.repository';
+
+/** Units per page of the matrix: 200 × 40 cells stay a light page; the filter narrows further. */
+export const MATRIX_PAGE_SIZE = 200;
+
+const MAX_QUERY_LENGTH = 200;
+
+export function inspectionPath(code: string): string {
+  return `/inspections/${encodeURIComponent(code)}`;
+}
+
+export function unitDossierPath(code: string, unitCode: string): string {
+  return `${inspectionPath(code)}/units/${encodeURIComponent(unitCode)}`;
+}
+
+function queryText(req: Request, name: string): string {
+  const value = req.query[name];
+  return typeof value === 'string' ? value.slice(0, MAX_QUERY_LENGTH) : '';
+}
+
+function filterOf(req: Request): MatrixFilter {
+  const status = queryText(req, 'status');
+  return { q: queryText(req, 'q').trim(), status: isEntryStatus(status) ? status : undefined };
+}
+
+/** The matrix URL with this filter and page (empty parts left out, so links stay short). */
+function matrixHref(code: string, filter: MatrixFilter, page: number): string {
+  const params = new URLSearchParams();
+  if (filter.q) params.set('q', filter.q);
+  if (filter.status) params.set('status', filter.status);
+  if (page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `${inspectionPath(code)}?${query}` : inspectionPath(code);
+}
+
+const ActionSchema = z.enum(STATUS_ACTIONS);
+
+function actionOf(value: string) {
+  const parsed = ActionSchema.safeParse(value);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data;
+}
+
+/**
+ * The inspection matrix (units × items, a coloured cell per status) and the confirm-then-change
+ * forms for opening, closing and reopening an inspection.
+ */
+export function inspectionPages(db: Kysely<Database>): Router {
+  const router = Router();
+
+  router.get('/inspections/:code', async (req, res) => {
+    const actor = pageActor(req);
+    const code = req.params.code;
+    const progress = await getProgress(db, actor, code);
+    // A secretary sees their own unit's row only: their dossier page is that row, in full.
+    const own = actor.role === 'secretary' ? progress.units[0] : undefined;
+    if (own) return res.redirect(303, unitDossierPath(code, own.unitCode));
+    if (actor.role === 'secretary') throw new NotFoundError('inspection.notFound', { code });
+
+    const filter = filterOf(req);
+    const slice = pageOf(filterUnits(progress.units, filter), Number(queryText(req, 'page') || '1'), MATRIX_PAGE_SIZE);
+    const items = await matrixItems(db, code);
+    const cells = cellRows(slice.rows.map((u) => u.unitCode), items, await matrixCells(db, code, slice.rows.map((u) => u.unitCode)));
+    const inspection = progress.inspection;
+    render(req, res, 'inspections/matrix', {
+      title: inspection.title,
+      nav: 'dashboard',
+      inspection,
+      totals: progress.totals,
+      legend: ENTRY_STATUSES.map((status) => ({ status, letter: CELL_CLASS[status], count: progress.totals.counts[status] })),
+      items,
+      sections: sectionSpans(items),
+      rows: slice.rows.map((u) => ({
+        code: u.unitCode,
+        name: u.unitName,
+        percent: u.percent,
+        href: unitDossierPath(code, u.unitCode),
+        cells: cells.get(u.unitCode) ?? [],
+      })),
+      filter,
+      filtered: Boolean(filter.q || filter.status),
+      statusOptions: [
+        { value: '', label: t(req.lang, 'matrix.anyStatus') },
+        ...ENTRY_STATUSES.map((s) => ({ value: s, label: t(req.lang, `status.${s}`) })),
+      ],
+      slice: { page: slice.page, pageCount: slice.pageCount, from: slice.from, to: slice.to, total: slice.total, unitCount: progress.units.length },
+      pages: slice.pageCount > 1
+        ? pageNumbers(slice.page, slice.pageCount).map((n) => (n === 0 ? { gap: true } : { n, href: matrixHref(code, filter, n), current: n === slice.page }))
+        : [],
+      prevHref: slice.page > 1 ? matrixHref(code, filter, slice.page - 1) : undefined,
+      nextHref: slice.page < slice.pageCount ? matrixHref(code, filter, slice.page + 1) : undefined,
+      statusAction: statusActionFor(inspection, actor),
+      exports: {
+        summary: `/api/v1${inspectionPath(code)}/report.pdf`,
+        xlsx: `/api/v1${inspectionPath(code)}/export.xlsx`,
+        csv: `/api/v1${inspectionPath(code)}/export.csv`,
+      },
+    });
+  });
+
+  /** The confirm step: what the change means, and the form that makes it. */
+  router.get('/inspections/:code/status/:action', async (req, res) => {
+    const actor = pageActor(req);
+    const action = actionOf(req.params.action);
+    const inspection = await getInspection(db, actor, req.params.code);
+    if (actor.role === 'secretary') throw new NotFoundError('inspection.notFound', { code: inspection.code });
+    if (statusActionFor(inspection, actor) !== action) throw new ForbiddenError();
+    const back = safeNextPath(req.query.next) ?? inspectionPath(inspection.code);
+    render(req, res, 'inspections/confirm', {
+      title: t(req.lang, `inspection.confirm.${action}.title`, { code: inspection.code }),
+      nav: 'dashboard',
+      inspection,
+      action,
+      back,
+    });
+  });
+
+  router.post('/inspections/:code/status/:action', async (req, res) => {
+    const actor = pageActor(req);
+    const action = actionOf(req.params.action);
+    const code = req.params.code;
+    const back = safeNextPath(formFields(req).next) ?? inspectionPath(code);
+    await actThenRedirect(req, res, back, async () => {
+      const changed = await changeInspectionStatus(db, actor, code, action);
+      return { kind: 'success', key: `inspection.changed.${action}`, params: { code: changed.code } };
+    });
+  });
+
+  return router;
+}

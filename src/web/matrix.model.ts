@@ -1,0 +1,142 @@
+import type { EntryStatus } from '../db/schema';
+import type { Actor } from '../http/request-context';
+import { percentOf } from '../inspections/inspections.service';
+import type { InspectionView, ProgressView } from '../inspections/inspections.schemas';
+import { matchesSearch } from './search-text';
+
+/*
+ * The shapes the dashboard and the matrix page show, built from what the services and
+ * matrix.repository return. Pure functions: no database, no Express.
+ */
+
+export const ENTRY_STATUSES: readonly EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
+
+export function isEntryStatus(value: unknown): value is EntryStatus {
+  return ENTRY_STATUSES.includes(value as EntryStatus);
+}
+
+export type StatusCounts = Record<EntryStatus, number>;
+
+export interface Progress {
+  required: number;
+  done: number;
+  percent: number;
+  counts: StatusCounts;
+}
+
+/**
+ * Progress from grouped entry counts, as §2 defines it: done (accepted + waived) over the
+ * required items; counts by status over every item.
+ */
+export function progressOf(rows: readonly { status: EntryStatus; required: number | boolean; n: number }[]): Progress {
+  const counts: StatusCounts = { missing: 0, submitted: 0, accepted: 0, returned: 0, waived: 0 };
+  let required = 0;
+  let done = 0;
+  for (const row of rows) {
+    const n = Number(row.n);
+    if (isEntryStatus(row.status)) counts[row.status] += n;
+    if (row.required === true || row.required === 1) {
+      required += n;
+      if (row.status === 'accepted' || row.status === 'waived') done += n;
+    }
+  }
+  return { required, done, percent: percentOf(done, required), counts };
+}
+
+/** One letter per status: the matrix has a cell per unit × item, so every byte counts (`c-a` …). */
+export const CELL_CLASS: Record<EntryStatus, string> = { missing: 'm', submitted: 's', accepted: 'a', returned: 'r', waived: 'w' };
+
+export type ProgressUnit = ProgressView['units'][number];
+
+export interface MatrixFilter {
+  /** Part of a unit's name or code, compared without case or diacritics. */
+  q: string;
+  /** Only units with at least one item in this status. */
+  status: EntryStatus | undefined;
+}
+
+export function filterUnits(units: readonly ProgressUnit[], filter: MatrixFilter): ProgressUnit[] {
+  return units.filter((u) => (!filter.status || u.counts[filter.status] > 0) && matchesSearch(filter.q, u.unitName, u.unitCode));
+}
+
+export interface PageSlice<T> {
+  rows: T[];
+  page: number;
+  pageCount: number;
+  /** 1-based positions of the first and last row shown, for "1–200 of 1,000". */
+  from: number;
+  to: number;
+  total: number;
+}
+
+/** Rows `page` (1-based, clamped into range) of `all`, `size` per page. */
+export function pageOf<T>(all: readonly T[], requested: number, size: number): PageSlice<T> {
+  const pageCount = Math.max(1, Math.ceil(all.length / size));
+  const page = Math.min(pageCount, Math.max(1, Number.isInteger(requested) ? requested : 1));
+  const start = (page - 1) * size;
+  const rows = all.slice(start, start + size);
+  return { rows, page, pageCount, from: rows.length ? start + 1 : 0, to: start + rows.length, total: all.length };
+}
+
+/** Page numbers to link: the first, the last, and a few around the current one; 0 marks a gap. */
+export function pageNumbers(page: number, pageCount: number): number[] {
+  const wanted = new Set([1, pageCount, page - 2, page - 1, page, page + 1, page + 2].filter((n) => n >= 1 && n <= pageCount));
+  const sorted = [...wanted].sort((a, b) => a - b);
+  return sorted.flatMap((n, i) => (i > 0 && n - (sorted[i - 1] ?? n) > 1 ? [0, n] : [n]));
+}
+
+export interface MatrixItem {
+  id: number;
+  code: string;
+  section: string;
+  title: string;
+}
+
+/** Consecutive items under the same section heading, for the matrix's column groups. */
+export function sectionSpans(items: readonly MatrixItem[]): { name: string; span: number }[] {
+  const spans: { name: string; span: number }[] = [];
+  for (const item of items) {
+    const last = spans.at(-1);
+    if (last && last.name === item.section) last.span += 1;
+    else spans.push({ name: item.section, span: 1 });
+  }
+  return spans;
+}
+
+/**
+ * The cell classes of each unit's row, in item order, from the page's cells. A cell the query did
+ * not return (there is none while the data is whole) shows as missing.
+ */
+export function cellRows(
+  unitCodes: readonly string[],
+  items: readonly MatrixItem[],
+  cells: readonly { unit_code: string; item_id: number; status: EntryStatus }[],
+): Map<string, string[]> {
+  const column = new Map(items.map((item, i) => [item.id, i]));
+  const rows = new Map(unitCodes.map((code) => [code, items.map(() => CELL_CLASS.missing)]));
+  for (const cell of cells) {
+    const i = column.get(cell.item_id);
+    const row = rows.get(cell.unit_code);
+    if (row && i !== undefined && isEntryStatus(cell.status)) row[i] = CELL_CLASS[cell.status];
+  }
+  return rows;
+}
+
+export type StatusAction = 'open' | 'close' | 'reopen';
+export const STATUS_ACTIONS: readonly StatusAction[] = ['open', 'close', 'reopen'];
+
+/** Whether the viewer leads the inspection's team; an admin acts with the lead's rights. */
+export function leadsTeam(inspection: Pick<InspectionView, 'members'>, viewer: Pick<Actor, 'role' | 'username'>): boolean {
+  return viewer.role === 'admin' || inspection.members.some((m) => m.username === viewer.username && m.role === 'lead');
+}
+
+/**
+ * The status change the viewer may make now, to offer as a button: the lead (or an admin) opens a
+ * draft and closes an open inspection; only an admin reopens a closed one. The service decides
+ * again when the form is posted.
+ */
+export function statusActionFor(inspection: Pick<InspectionView, 'status' | 'members'>, viewer: Pick<Actor, 'role' | 'username'>): StatusAction | undefined {
+  if (inspection.status === 'closed') return viewer.role === 'admin' ? 'reopen' : undefined;
+  if (!leadsTeam(inspection, viewer)) return undefined;
+  return inspection.status === 'draft' ? 'open' : 'close';
+}
