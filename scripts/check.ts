@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/database';
 import { checkData, formatCheckReport } from '../src/ops/check';
+import { openExistingDatabase } from '../src/ops/sqlite';
 import { createBlobStore } from '../src/storage';
 import { runTask } from './cli-context';
 import { fileProgress } from './progress';
@@ -23,8 +23,7 @@ runTask(async () => {
     return;
   }
   const config = loadConfig();
-  // The database must be there: checking must not create an empty one.
-  const db = openDatabase(config.databaseUrl, { mustExist: true });
+  const db = openExistingDatabase(config.databaseUrl);
   const progress = fileProgress('check');
   try {
     const report = await checkData(db, createBlobStore(config), { onProgress: progress.onProgress }).finally(progress.finish);

@@ -4,13 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { verifyChain } from '../src/audit/audit.service';
 import { loadConfig } from '../src/config';
-import { type Db, openDatabase } from '../src/db/database';
+import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import type { Database } from '../src/db/schema';
 import { backupData, type BackupManifest } from '../src/ops/backup';
 import type { OpsProgress } from '../src/ops/blobs';
 import { restoreData } from '../src/ops/restore';
-import { OpsError, openSqliteReadOnly, sqliteProblems } from '../src/ops/sqlite';
+import { OpsError, sqliteProblems, withSqliteReadOnly } from '../src/ops/sqlite';
 import { findUserByUsername } from '../src/users/users.repository';
 import { ensureAdmin } from '../src/users/users.service';
 import { buildInspection, buildTemplate, PASSWORD } from './helpers/factories';
@@ -38,15 +38,6 @@ afterAll(() => {
 
 /** A scanned page: a PDF header, then bytes of its own (each scan has its own SHA-256). */
 const scan = (kib: number) => Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), randomBytes(kib * 1024)]);
-
-async function withReadOnly<T>(file: string, look: (db: Db) => Promise<T>): Promise<T> {
-  const db = openSqliteReadOnly(file);
-  try {
-    return await look(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 /** A data directory with an open inspection: unit secretaries, a lead, file items and number items. */
 async function seedDataDir(dataDir: string) {
@@ -133,8 +124,8 @@ describe('npm run backup on a server that keeps writing, then npm run restore', 
     const restored = await restoreData(backupDir, loadConfig({ HOSO_DATA_DIR: restoreDir }));
     expect(restored).toEqual(manifest);
 
-    const live = await withReadOnly(path.join(dataDir, 'hoso.db'), async (db) => db.selectFrom('audit_events').select(['id', 'hash']).orderBy('id').execute());
-    await withReadOnly(path.join(restoreDir, 'hoso.db'), async (db) => {
+    const live = await withSqliteReadOnly(path.join(dataDir, 'hoso.db'), async (db) => db.selectFrom('audit_events').select(['id', 'hash']).orderBy('id').execute());
+    await withSqliteReadOnly(path.join(restoreDir, 'hoso.db'), async (db) => {
       expect(await sqliteProblems(db)).toEqual([]);
       expect(await verifyChain(db)).toMatchObject({ ok: true, events: manifest.audit.events, head: manifest.audit.head });
       // One moment of the live history: its audit log is a beginning of the live one.

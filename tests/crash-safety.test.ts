@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { verifyChain } from '../src/audit/audit.service';
 import type { Db } from '../src/db/database';
-import { openSqliteReadOnly, sqliteProblems } from '../src/ops/sqlite';
+import { sqliteProblems, withSqliteReadOnly } from '../src/ops/sqlite';
 import { pdfInfo, pdfPages } from './helpers/pdf-text';
 import { readSample } from './helpers/sample-files';
 import { ADMIN_PASSWORD } from './helpers/test-db';
@@ -97,14 +97,7 @@ describe('the server survives SIGKILL at the worst moments', () => {
   }
 
   /** Looks at the data directory the way the next start will find it, without changing a byte. */
-  async function onDisk<T>(look: (db: Db) => Promise<T>): Promise<T> {
-    const db = openSqliteReadOnly(databaseFile());
-    try {
-      return await look(db);
-    } finally {
-      await db.destroy();
-    }
-  }
+  const onDisk = <T>(look: (db: Db) => Promise<T>) => withSqliteReadOnly(databaseFile(), look);
 
   /**
    * What must hold after any crash: SQLite finds the file sound, the audit chain verifies, every

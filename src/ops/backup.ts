@@ -6,11 +6,11 @@ import { verifyChain } from '../audit/audit.service';
 import { nowIso } from '../clock';
 import type { Config } from '../config';
 import { appliedMigrations, COPY_ORDER } from '../db/copy-data';
-import { type Db, openDatabase } from '../db/database';
+import type { Db } from '../db/database';
 import { appVersion } from '../paths';
 import { createBlobStore, LocalBlobStore } from '../storage';
-import { copyBlob, type OnProgress, ProgressCounter, referencedBlobs, sha256Of } from './blobs';
-import { fsyncPath, OpsError, openSqliteReadOnly, snapshotSqlite, sqliteFileOf, sqliteProblems } from './sqlite';
+import { copyBlobs, firstLines, type OnProgress, referencedBlobs, sha256Of } from './blobs';
+import { fsyncPath, OpsError, openExistingDatabase, snapshotSqlite, sqliteFileOf, sqliteProblems, withSqliteReadOnly } from './sqlite';
 
 /** The names inside a backup folder. */
 export const BACKUP_MANIFEST = 'backup.json';
@@ -54,53 +54,40 @@ const PG_DUMP_ADVICE =
  * (run `npm run check`). `backup.json` is written last. SQLite only: PostgreSQL has pg_dump.
  */
 export async function backupData(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'filesDir'>, targetDir: string, options: BackupOptions = {}): Promise<BackupManifest> {
-  sqliteFileOf(config.databaseUrl, PG_DUMP_ADVICE);
-  await prepareEmptyDir(targetDir, 'The backup folder', 'Back up into a new folder each time, e.g. one named after the date.');
+  sqliteFileOf(config.databaseUrl, PG_DUMP_ADVICE); // refuses PostgreSQL, which pg_dump backs up
+  const live = openExistingDatabase(config.databaseUrl);
   const snapshotFile = path.join(targetDir, BACKUP_DATABASE);
-
-  const live = openDatabase(config.databaseUrl, { mustExist: true });
+  // The moment the data is from: the snapshot holds what was committed before it.
+  const takenAt = nowIso();
   try {
+    await prepareEmptyDir(targetDir, 'The backup folder', 'Back up into a new folder each time, e.g. one named after the date.');
     await snapshotSqlite(live, snapshotFile);
   } finally {
     await live.destroy();
   }
 
-  const snapshot = openSqliteReadOnly(snapshotFile);
-  let facts: SnapshotFacts;
-  try {
-    facts = await describeSnapshot(snapshot);
-  } finally {
-    await snapshot.destroy();
-  }
+  const facts = await withSqliteReadOnly(snapshotFile, describeSnapshot);
 
   const source = createBlobStore(config);
   const target = new LocalBlobStore(path.join(targetDir, BACKUP_FILES), path.join(targetDir, 'tmp'));
-  const bytes = [...facts.blobs.values()].reduce((sum, size) => sum + size, 0);
-  const progress = new ProgressCounter(facts.blobs.size, bytes, options.onProgress);
-  const failed: string[] = [];
-  for (const [sha256, size] of facts.blobs) {
-    const outcome = await copyBlob(source, target, sha256, options.link === true);
-    if (outcome !== 'copied') failed.push(`${sha256} (${outcome})`);
-    progress.add(size);
-  }
+  const failed = await copyBlobs(source, target, facts.blobs, options);
   await fsp.rm(target.stagingDir, { recursive: true, force: true });
   if (failed.length) {
     throw new OpsError(
       `The backup in ${targetDir} is incomplete: ${failed.length} file(s) the database names could not be copied from ${config.filesDir}:\n` +
-        `${failed.slice(0, 20).map((f) => `  ${f}`).join('\n')}${failed.length > 20 ? '\n  …' : ''}\n` +
-        'Run `npm run check` for the dossiers concerned.',
+        `${firstLines(failed)}\nRun \`npm run check\` for the dossiers concerned.`,
     );
   }
 
   const manifest: BackupManifest = {
     format: 'hoso-backup',
     version: 1,
-    createdAt: nowIso(),
+    createdAt: takenAt,
     appVersion,
     database: { engine: 'sqlite', file: BACKUP_DATABASE, bytes: (await fsp.stat(snapshotFile)).size, sha256: await sha256Of(createReadStream(snapshotFile)), migrations: facts.migrations },
     counts: facts.counts,
     audit: facts.audit,
-    blobs: { count: facts.blobs.size, bytes, hardLinked: options.link === true },
+    blobs: { count: facts.blobs.size, bytes: [...facts.blobs.values()].reduce((sum, size) => sum + size, 0), hardLinked: options.link === true },
   };
   await writeFileDurably(path.join(targetDir, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

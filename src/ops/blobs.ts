@@ -91,6 +91,32 @@ export async function copyBlob(from: LocalBlobStore, to: LocalBlobStore, sha256:
   }
 }
 
+/**
+ * Copies the given blobs (hash → size) with `copyBlob`, one at a time, counting progress by
+ * bytes; returns those that could not be copied as "<sha256> (missing|corrupt)" lines.
+ */
+export async function copyBlobs(
+  from: LocalBlobStore,
+  to: LocalBlobStore,
+  blobs: Map<string, number>,
+  options: { link?: boolean; onProgress?: OnProgress } = {},
+): Promise<string[]> {
+  const bytes = [...blobs.values()].reduce((sum, size) => sum + size, 0);
+  const progress = new ProgressCounter(blobs.size, bytes, options.onProgress);
+  const failed: string[] = [];
+  for (const [sha256, size] of blobs) {
+    const outcome = await copyBlob(from, to, sha256, options.link === true);
+    if (outcome !== 'copied') failed.push(`${sha256} (${outcome})`);
+    progress.add(size);
+  }
+  return failed;
+}
+
+/** The first lines of a list for a message, indented, with "…" when there are more. */
+export function firstLines(lines: string[], max = 20): string {
+  return lines.slice(0, max).map((l) => `  ${l}`).join('\n') + (lines.length > max ? '\n  …' : '');
+}
+
 /** Hard-links the blob into `to`; false when the two stores are on different filesystems. */
 async function linkBlob(from: LocalBlobStore, to: LocalBlobStore, sha256: string): Promise<boolean> {
   const target = to.blobPath(sha256);

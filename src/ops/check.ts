@@ -78,14 +78,9 @@ export async function checkData(db: Db, store: LocalBlobStore, options: CheckOpt
   const inStore = new Set(stored.map((b) => b.sha256));
   const missing = [...namedBefore.keys()].filter((sha256) => !inStore.has(sha256));
   const unreferenced = stored.map((b) => b.sha256).filter((sha256) => !namedAfter.has(sha256));
-  const damaged: DamagedBlob[] = [
-    ...(await Promise.all(missing.map(async (sha256) => ({ sha256, problem: 'missing' as const, files: await filesOf(db, sha256) })))),
-    ...(await Promise.all(
-      corrupt.filter((sha256) => namedAfter.has(sha256)).map(async (sha256) => ({ sha256, problem: 'corrupt' as const, files: await filesOf(db, sha256) })),
-    )),
-  ];
-  // A damaged blob nobody points at is still reported: the disk under the store is failing.
-  for (const sha256 of corrupt.filter((s) => !namedAfter.has(s))) damaged.push({ sha256, problem: 'corrupt', files: [] });
+  // A damaged blob no row names is reported too: the disk under the store may be failing.
+  const found = [...missing.map((sha256) => ({ sha256, problem: 'missing' as const })), ...corrupt.map((sha256) => ({ sha256, problem: 'corrupt' as const }))];
+  const damaged: DamagedBlob[] = await Promise.all(found.map(async (d) => ({ ...d, files: await filesOf(db, d.sha256) })));
 
   const problems = await sqliteProblems(db);
   const audit = await verifyChain(db);

@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Config } from '../config';
 import { createBlobStore, LocalBlobStore } from '../storage';
 import { BACKUP_DATABASE, BACKUP_FILES, BACKUP_MANIFEST, type BackupManifest, BackupManifestSchema, describeSnapshot, prepareEmptyDir } from './backup';
-import { copyBlob, type OnProgress, ProgressCounter, sha256Of } from './blobs';
-import { fsyncPath, OpsError, openSqliteReadOnly, sqliteFileOf } from './sqlite';
+import { copyBlobs, firstLines, type OnProgress, sha256Of } from './blobs';
+import { fsyncPath, OpsError, sqliteFileOf, withSqliteReadOnly } from './sqlite';
 
 const PG_RESTORE_ADVICE =
   'Restore it with PostgreSQL\'s own tools (`pg_restore --dbname="$DATABASE_URL" hoso.dump` into an empty database), ' +
@@ -33,32 +33,19 @@ export async function restoreData(backupDir: string, config: Pick<Config, 'datab
   if ((await sha256Of(createReadStream(snapshotFile))) !== manifest.database.sha256) {
     throw new OpsError(`${snapshotFile} is not the database this backup was made with (its SHA-256 differs from ${BACKUP_MANIFEST}).`);
   }
-  const snapshot = openSqliteReadOnly(snapshotFile);
-  let blobs: Map<string, number>;
-  try {
-    const facts = await describeSnapshot(snapshot);
-    if (JSON.stringify(facts.audit) !== JSON.stringify(manifest.audit)) {
-      throw new OpsError(`The audit log in ${snapshotFile} is not the one recorded at backup time (${JSON.stringify(facts.audit)}, expected ${JSON.stringify(manifest.audit)}).`);
+  const facts = await withSqliteReadOnly(snapshotFile, describeSnapshot);
+  for (const what of ['audit', 'counts'] as const) {
+    if (JSON.stringify(facts[what]) !== JSON.stringify(manifest[what])) {
+      throw new OpsError(`${snapshotFile} does not hold what ${BACKUP_MANIFEST} recorded at backup time (${what}: ${JSON.stringify(facts[what])}, expected ${JSON.stringify(manifest[what])}).`);
     }
-    blobs = facts.blobs;
-  } finally {
-    await snapshot.destroy();
   }
-
 
   const source = new LocalBlobStore(path.join(backupDir, BACKUP_FILES), path.join(backupDir, 'tmp'));
   const target = createBlobStore(config);
-  const progress = new ProgressCounter(blobs.size, manifest.blobs.bytes, options.onProgress);
-  const failed: string[] = [];
-  for (const [sha256, size] of blobs) {
-    const outcome = await copyBlob(source, target, sha256);
-    if (outcome !== 'copied') failed.push(`${sha256} (${outcome})`);
-    progress.add(size);
-  }
+  const failed = await copyBlobs(source, target, facts.blobs, options);
   if (failed.length) {
     throw new OpsError(
-      `The backup in ${backupDir} lacks ${failed.length} file(s) its database names, or holds them damaged:\n` +
-        `${failed.slice(0, 20).map((f) => `  ${f}`).join('\n')}${failed.length > 20 ? '\n  …' : ''}\n` +
+      `The backup in ${backupDir} lacks ${failed.length} file(s) its database names, or holds them damaged:\n${firstLines(failed)}\n` +
         `Nothing was put in place as a database; empty ${config.dataDir} before trying another backup.`,
     );
   }

@@ -1,7 +1,8 @@
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
-import type { Db } from '../db/database';
+import { type Db, openDatabase } from '../db/database';
 import { dialectOf } from '../db/dialect';
 import type { Database } from '../db/schema';
 
@@ -21,12 +22,34 @@ export function sqliteFileOf(databaseUrl: string, advice: string): string {
 }
 
 /**
+ * Opens the instance's database for an operator's task, never creating one: a wrong
+ * HOSO_DATA_DIR or DATABASE_URL is said plainly instead of checking or backing up an empty file.
+ * Does not migrate: these tasks read the schema as the running server left it.
+ */
+export function openExistingDatabase(databaseUrl: string): Db {
+  if (databaseUrl.startsWith('sqlite:') && !fs.existsSync(databaseUrl.slice('sqlite:'.length))) {
+    throw new OpsError(`There is no database at ${databaseUrl.slice('sqlite:'.length)}: check HOSO_DATA_DIR (or DATABASE_URL).`);
+  }
+  return openDatabase(databaseUrl, { mustExist: true });
+}
+
+/**
  * A SQLite file opened read-only, for looking at a snapshot or a database nobody else may be
  * changing (a backup, a data directory after a crash). Unlike `openDatabase` it never writes:
  * no pragma that changes the file, no migration.
  */
 export function openSqliteReadOnly(file: string): Db {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: new SQLite(file, { readonly: true, fileMustExist: true }) }) });
+}
+
+/** Runs `look` on the SQLite file opened read-only (see `openSqliteReadOnly`), then closes it. */
+export async function withSqliteReadOnly<T>(file: string, look: (db: Db) => Promise<T>): Promise<T> {
+  const db = openSqliteReadOnly(file);
+  try {
+    return await look(db);
+  } finally {
+    await db.destroy();
+  }
 }
 
 /**
