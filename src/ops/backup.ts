@@ -62,6 +62,8 @@ export async function backupData(config: Pick<Config, 'databaseUrl' | 'dataDir' 
   try {
     await prepareEmptyDir(targetDir, 'The backup folder', 'Back up into a new folder each time, e.g. one named after the date.');
     await snapshotSqlite(live, snapshotFile);
+    // It holds password hashes, sessions and the app's secrets: for the operator's eyes only.
+    await fsp.chmod(snapshotFile, 0o600);
   } finally {
     await live.destroy();
   }
@@ -120,7 +122,7 @@ export async function describeSnapshot(db: Db): Promise<SnapshotFacts> {
 
 /** Creates `dir` if needed; refuses one that already holds anything, naming a few of its entries. */
 export async function prepareEmptyDir(dir: string, what: string, hint: string): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   const entries = await fsp.readdir(dir);
   if (entries.length) {
     const shown = entries.sort().slice(0, 5).join(', ');
