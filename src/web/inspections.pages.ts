@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../db/schema';
 import { ForbiddenError, NotFoundError } from '../http/errors';
 import { formFields, pageActor, render, safeNextPath } from '../http/pages';
+import { formatNumber } from '../http/views';
 import { t } from '../i18n/messages';
 import { changeInspectionStatus, getInspection, getProgress } from '../inspections/inspections.service';
 import { actThenRedirect } from './form-action';
@@ -105,7 +106,12 @@ export function inspectionPages(db: Kysely<Database>): Router {
         { value: '', label: t(req.lang, 'matrix.anyStatus') },
         ...ENTRY_STATUSES.map((s) => ({ value: s, label: t(req.lang, `status.${s}`) })),
       ],
-      slice: { page: slice.page, pageCount: slice.pageCount, from: slice.from, to: slice.to, total: slice.total, unitCount: progress.units.length },
+      slice: {
+        from: formatNumber(slice.from, req.lang),
+        to: formatNumber(slice.to, req.lang),
+        total: slice.total === 0 ? '' : formatNumber(slice.total, req.lang),
+        unitCount: formatNumber(progress.units.length, req.lang),
+      },
       pages: slice.pageCount > 1
         ? pageNumbers(slice.page, slice.pageCount).map((n) => (n === 0 ? { gap: true } : { n, href: matrixHref(code, filter, n), current: n === slice.page }))
         : [],
