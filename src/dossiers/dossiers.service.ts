@@ -5,6 +5,7 @@ import type { Database, EntryStatus, InspectionRow } from '../db/schema';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import type { Actor } from '../http/request-context';
 import { inspectionFor, requireOpen, requireReviewer, requireSubmitter, type ScopedUnit, unitFor } from '../inspections/inspection-access';
+import { VersionedCache } from '../inspections/versioned-cache';
 import type { BlobStore, StagedFile } from '../storage/blob-store';
 import * as repo from './dossiers.repository';
 import type { EntryView, FileView, FindingsInput, FindingsView, ReviewInput, ReviewView, UnitDossier, ValueInput } from './dossiers.schemas';
@@ -68,25 +69,27 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
 
 const emptyFindings: FindingsView = { strengths: '', shortcomings: '', recommendations: '', conclusion: '', updatedAt: null, updatedBy: null };
 
+/** What a unit's dossier holds, apart from the inspection and unit it belongs to. */
+interface DossierContent {
+  entries: EntryView[];
+  findings: FindingsView;
+}
+
 /**
- * A unit's dossier: every item of the checklist in order with its status, value, current files,
- * latest decision and decision history, and the team's findings. Three queries, whatever the size.
+ * Dossiers are read far more often than written (the team browses units, reports and bundles
+ * read them again); they are kept until the next write, see `VersionedCache`. Keyed by
+ * inspection and unit id; a province has 1,000 units, a few hundred recent ones are kept.
  */
-export async function getUnitDossier(db: Kysely<Database>, actor: Actor, code: string, unitCode: string): Promise<UnitDossier> {
-  const access = await inspectionFor(db, actor, code);
-  const unit = await unitFor(db, actor, access, unitCode);
-  const entries = await repo.unitEntries(db, access.inspection.id, unit.id);
+const dossierContents = new VersionedCache<string, DossierContent>(256);
+
+/** Four queries, whatever the size. */
+async function readDossierContent(db: Kysely<Database>, inspectionId: number, unitId: number): Promise<DossierContent> {
+  const entries = await repo.unitEntries(db, inspectionId, unitId);
   const ids = entries.map((e) => e.id);
-  const [files, reviews, findings] = await Promise.all([
-    repo.currentFiles(db, ids),
-    repo.reviewsOf(db, ids),
-    repo.findFindings(db, access.inspection.id, unit.id),
-  ]);
+  const [files, reviews, findings] = await Promise.all([repo.currentFiles(db, ids), repo.reviewsOf(db, ids), repo.findFindings(db, inspectionId, unitId)]);
   const filesByEntry = groupBy(files, (f) => f.entry_id);
   const reviewsByEntry = groupBy(reviews, (r) => r.entry_id);
   return {
-    inspection: { code: access.inspection.code, title: access.inspection.title, status: access.inspection.status },
-    unit: { code: unit.code, name: unit.name },
     entries: entries.map((e): EntryView => {
       const history = (reviewsByEntry.get(e.id) ?? []).map(presentReview);
       return {
@@ -111,6 +114,29 @@ export async function getUnitDossier(db: Kysely<Database>, actor: Actor, code: s
           conclusion: findings.conclusion, updatedAt: findings.updated_at, updatedBy: findings.updated_by,
         }
       : emptyFindings,
+  };
+}
+
+/** A copy the caller may change: the cached content is shared until the next write. */
+function copyEntry(e: EntryView): EntryView {
+  const history = e.history.map((r) => ({ ...r }));
+  return { ...e, files: e.files.map((f) => ({ ...f })), review: history.at(-1) ?? null, history };
+}
+
+/**
+ * A unit's dossier: every item of the checklist in order with its status, value, current files,
+ * latest decision and decision history, and the team's findings.
+ */
+export async function getUnitDossier(db: Kysely<Database>, actor: Actor, code: string, unitCode: string): Promise<UnitDossier> {
+  const access = await inspectionFor(db, actor, code);
+  const unit = await unitFor(db, actor, access, unitCode);
+  const { inspection } = access;
+  const content = await dossierContents.get(db, `${inspection.id}/${unit.id}`, () => readDossierContent(db, inspection.id, unit.id));
+  return {
+    inspection: { code: inspection.code, title: inspection.title, status: inspection.status },
+    unit: { code: unit.code, name: unit.name },
+    entries: content.entries.map(copyEntry),
+    findings: { ...content.findings },
   };
 }
 

@@ -152,14 +152,19 @@ export async function listVisibleInspections(db: Conn, viewer: { role: string; i
   return q.orderBy('inspections.created_at', 'desc').orderBy('inspections.id', 'desc').execute();
 }
 
-/** Entry counts per unit and status (required items, and all items), in one grouped query. */
-export async function progressCounts(db: Conn, inspectionId: number, unitId?: number) {
-  let q = db
+/** Entry counts per unit, status and required flag over every unit of the inspection, in one grouped query. */
+export async function progressCounts(db: Conn, inspectionId: number) {
+  return db
     .selectFrom('entries as e')
     .innerJoin('inspection_items as ii', 'ii.id', 'e.item_id')
     .select((eb) => ['e.unit_id', 'e.status', 'ii.required', eb.fn.countAll<number>().as('n')])
     .where('e.inspection_id', '=', inspectionId)
-    .groupBy(['e.unit_id', 'e.status', 'ii.required']);
-  if (unitId !== undefined) q = q.where('e.unit_id', '=', unitId);
-  return q.execute();
+    .groupBy(['e.unit_id', 'e.status', 'ii.required'])
+    .execute();
+}
+
+/** The id of the newest audit event: the data version `VersionedCache` checks (one index lookup). */
+export async function latestAuditEventId(db: Conn): Promise<number | null> {
+  const row = await db.selectFrom('audit_events').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.id ?? null;
 }

@@ -10,6 +10,7 @@ import { findUnitsByCodes } from '../units/units.repository';
 import { findUsersByUsernames } from '../users/users.repository';
 import { inspectionFor, type InspectionAccess } from './inspection-access';
 import * as repo from './inspections.repository';
+import { VersionedCache } from './versioned-cache';
 import type { CreateInspectionInput, InspectionView, ProgressView, StatusCounts } from './inspections.schemas';
 
 const STATUSES: EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
@@ -21,8 +22,10 @@ export function isOverdue(inspection: Pick<InspectionRow, 'due_at' | 'status'>, 
   return now.getTime() > end;
 }
 
-async function presentInspection(db: Kysely<Database>, row: InspectionRow): Promise<InspectionView> {
-  const [units, team, itemCount] = await Promise.all([repo.scopeUnits(db, row.id), repo.members(db, row.id), repo.countItems(db, row.id)]);
+type ScopeUnit = Awaited<ReturnType<typeof repo.scopeUnits>>[number];
+
+async function presentInspection(db: Kysely<Database>, row: InspectionRow, scope?: ScopeUnit[]): Promise<InspectionView> {
+  const [units, team, itemCount] = await Promise.all([scope ?? repo.scopeUnits(db, row.id), repo.members(db, row.id), repo.countItems(db, row.id)]);
   return {
     code: row.code,
     title: row.title,
@@ -154,36 +157,65 @@ export function percentOf(done: number, required: number): number {
   return required === 0 ? 100 : Math.round((1000 * done) / required) / 10;
 }
 
+type UnitProgress = ProgressView['units'][number];
+
+/** Progress of every unit of an inspection as the database holds it now, for `getProgress` to serve from. */
+interface ProgressSnapshot {
+  /** Read with the counts, not taken from the caller, so the snapshot is all of one version. */
+  row: InspectionRow;
+  inspection: InspectionView;
+  units: { id: number; progress: UnitProgress }[];
+}
+
+/**
+ * A province's inspection has 40,000 entries; counting them on every request of the progress view
+ * (and of the matrix page, the summary report and the exports, which start from it) is what made
+ * them slow. Snapshots are kept until the next write, see `VersionedCache`.
+ */
+const progressSnapshots = new VersionedCache<number, ProgressSnapshot>(16);
+
+async function progressSnapshot(db: Kysely<Database>, inspectionId: number, code: string): Promise<ProgressSnapshot> {
+  const row = await repo.findInspectionByCode(db, code);
+  if (!row || row.id !== inspectionId) throw new NotFoundError('inspection.notFound', { code });
+  const [units, counts] = await Promise.all([repo.scopeUnits(db, row.id), repo.progressCounts(db, row.id)]);
+  const rows = new Map(units.map((u) => [u.id, { unitCode: u.code, unitName: u.name, required: 0, done: 0, percent: 0, counts: emptyCounts() }]));
+  for (const c of counts) {
+    const unit = rows.get(c.unit_id);
+    if (!unit || !STATUSES.includes(c.status)) continue;
+    const n = Number(c.n);
+    unit.counts[c.status] += n;
+    if (c.required === 1) {
+      unit.required += n;
+      if (c.status === 'accepted' || c.status === 'waived') unit.done += n;
+    }
+  }
+  for (const unit of rows.values()) unit.percent = percentOf(unit.done, unit.required);
+  return { row, inspection: await presentInspection(db, row, units), units: [...rows].map(([id, progress]) => ({ id, progress })) };
+}
+
 /**
  * Progress per unit and in total: counts by status over every item, and done (accepted + waived)
  * over the required items. A secretary gets their own unit's row only.
  */
 export async function getProgress(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressView> {
   const access: InspectionAccess = await inspectionFor(db, actor, code);
+  const snapshot = await progressSnapshots.get(db, access.inspection.id, () => progressSnapshot(db, access.inspection.id, code));
   const ownUnitOnly = actor.role === 'secretary' ? (actor.unitId ?? -1) : undefined;
-  const [units, counts] = await Promise.all([repo.scopeUnits(db, access.inspection.id), repo.progressCounts(db, access.inspection.id, ownUnitOnly)]);
-  const rows = new Map(
-    units
-      .filter((u) => ownUnitOnly === undefined || u.id === ownUnitOnly)
-      .map((u) => [u.id, { unitCode: u.code, unitName: u.name, required: 0, done: 0, percent: 0, counts: emptyCounts() }]),
-  );
-  for (const c of counts) {
-    const row = rows.get(c.unit_id);
-    if (!row || !STATUSES.includes(c.status)) continue;
-    const n = Number(c.n);
-    row.counts[c.status] += n;
-    if (c.required === 1) {
-      row.required += n;
-      if (c.status === 'accepted' || c.status === 'waived') row.done += n;
-    }
-  }
+  // Copies: the snapshot is shared by every request until the next write.
+  const units = snapshot.units
+    .filter((u) => ownUnitOnly === undefined || u.id === ownUnitOnly)
+    .map(({ progress }) => ({ ...progress, counts: { ...progress.counts } }));
   const totals = { required: 0, done: 0, percent: 0, counts: emptyCounts() };
-  for (const row of rows.values()) {
-    row.percent = percentOf(row.done, row.required);
+  for (const row of units) {
     totals.required += row.required;
     totals.done += row.done;
     for (const s of STATUSES) totals.counts[s] += row.counts[s];
   }
   totals.percent = percentOf(totals.done, totals.required);
-  return { inspection: await presentInspection(db, access.inspection), totals, units: [...rows.values()] };
+  const { inspection } = snapshot;
+  return {
+    inspection: { ...inspection, overdue: isOverdue(snapshot.row, new Date()), unitCodes: [...inspection.unitCodes], members: inspection.members.map((m) => ({ ...m })) },
+    totals,
+    units,
+  };
 }
