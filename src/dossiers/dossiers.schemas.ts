@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ItemViewSchema } from '../templates/templates.schemas';
 
 export const ValueSchema = z.object({
   /** A number for number items, text for text items; null (or empty text) clears it. */
@@ -43,14 +44,10 @@ export const ReviewViewSchema = z.object({
 });
 export type ReviewView = z.infer<typeof ReviewViewSchema>;
 
+/** An item of the inspection's checklist (as a template item shows it) with the unit's entry for it. */
 export const EntryViewSchema = z.object({
   itemCode: z.string(),
-  section: z.string(),
-  title: z.string(),
-  guidance: z.string(),
-  kind: z.enum(['file', 'number', 'text']),
-  required: z.boolean(),
-  minFiles: z.number().int(),
+  ...ItemViewSchema.omit({ code: true }).shape,
   status: StatusSchema,
   value: z.union([z.number(), z.string(), z.null()]),
   updatedAt: z.string(),

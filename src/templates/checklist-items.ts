@@ -1,17 +1,9 @@
-import type { ItemKind } from '../db/schema';
+import type { Selectable } from 'kysely';
+import type { TemplateItemsTable } from '../db/schema';
 import type { ItemInput, ItemView } from './templates.schemas';
 
 /** The columns an item row shares between template_items and inspection_items. */
-export interface ItemColumns {
-  position: number;
-  code: string;
-  section: string;
-  title: string;
-  guidance: string;
-  kind: ItemKind;
-  required: number;
-  min_files: number;
-}
+export type ItemColumns = Omit<Selectable<TemplateItemsTable>, 'id' | 'template_id'>;
 
 /** Input items as rows, in order; a file item needs one file unless it says otherwise. */
 export function itemRows(items: ItemInput[]): ItemColumns[] {
