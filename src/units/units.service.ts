@@ -47,6 +47,8 @@ export async function updateUnit(db: Kysely<Database>, actor: Actor, code: strin
       }
       patch.parent_id = parentId;
     }
+    // An empty PATCH changes nothing, so it writes nothing (an UPDATE without columns is not even SQL).
+    if (Object.keys(patch).length === 0) return presentUnit(unit);
     await repo.updateUnit(trx, unit.id, patch);
     await recordEvent(trx, actor, { action: 'unit.update', objectType: 'unit', objectId: code, details: { ...input } });
     const updated = await repo.findUnitByCode(trx, code);
