@@ -244,7 +244,7 @@ describe('the unit dossier page', () => {
   it('speaks English with ?lang=en', async () => {
     const html = (await lead.agent.get(`${page}?lang=en`)).text;
     expect(html).toContain('<span class="badge status-missing">Missing</span>');
-    expect(html).toContain('Note (required to return or waive)');
+    expect(html).toContain('Waive this item…');
     expect(html).toContain('Inspection report (PDF)');
   });
 });

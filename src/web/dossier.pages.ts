@@ -79,6 +79,7 @@ function presentEntry(entry: EntryView, base: string, viewer: Viewer) {
     files: entry.files.map((f) => ({
       ...f,
       href: `/api/v1/files/${f.id}`,
+      ext: /\.([A-Za-z0-9]{1,5})$/.exec(f.name)?.[1]?.toUpperCase(),
       sizeText: formatSize(f.size, viewer.lang),
       withdrawPath: `${base}/files/${f.id}/withdraw`,
     })),
