@@ -22,7 +22,7 @@ import { ADMIN_PASSWORD } from './helpers/test-db';
 
 jest.setTimeout(120_000);
 
-const NUMBER_ITEMS = 4;
+const NUMBER_ITEMS = 3;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -109,7 +109,7 @@ describe('npm run backup on a server that keeps writing, then npm run restore', 
       }
     };
     const loops = [uploadLoop('1.1'), uploadLoop('3.1'), ...Array.from({ length: NUMBER_ITEMS }, (_, i) => reviewLoop(`8.${i + 1}`))];
-    while (uploads.length < 6 || reviews.length < 20) await delay(10);
+    while (uploads.length < 4 || reviews.length < 12) await delay(10);
     const backupDir = path.join(workDir('backups'), 'hoso-2023-08-15');
     const progress: OpsProgress[] = [];
     backupBegan = true;

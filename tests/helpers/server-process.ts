@@ -57,11 +57,16 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Children still running when the test process ends are killed, so a failed test leaks no server. */
+/**
+ * A failed test must leave no server behind: under jest, servers still running when the test file
+ * ends are killed; elsewhere (a load-test script), when the process exits.
+ */
 const running = new Set<ChildProcess>();
-process.on('exit', () => {
+const killAll = () => {
   for (const child of running) child.kill('SIGKILL');
-});
+};
+if (typeof afterAll === 'function') afterAll(killAll);
+else process.on('exit', killAll);
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
