@@ -36,7 +36,7 @@ export async function createTestSchema(): Promise<{ url: string; drop: () => Pro
   const url = new URL(testDatabaseUrl);
   // libpq's `options` sets search_path for every connection, so unqualified names mean this schema.
   url.searchParams.set('options', `-c search_path=${schema}`);
-  return { url: url.toString(), drop: () => adminQuery(`drop schema ${schema} cascade`) };
+  return { url: url.toString(), drop: () => adminQuery(`drop schema if exists ${schema} cascade`) };
 }
 
 /** Destroying it also drops the test's schema, so the tests' usual `db.destroy()` cleans up. */
