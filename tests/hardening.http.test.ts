@@ -7,7 +7,7 @@ import { buildInspection, buildTemplate, buildUser, PASSWORD } from './helpers/f
 import { pdfPages, squash } from './helpers/pdf-text';
 import { readSample } from './helpers/sample-files';
 import { ADMIN_PASSWORD, createTestApp, loginToken, type TestContext } from './helpers/test-app';
-import { csrfOf, decodeEntities, signIn } from './helpers/web';
+import { type Agent, csrfOf, decodeEntities, signIn } from './helpers/web';
 
 /**
  * "Nothing lost, nobody in": the headers every answer carries, the session cookie behind TLS, the
@@ -25,6 +25,9 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
 };
 const bearer = (app: TestContext['app'], path: string, token: string) =>
   request(app).get(path).auth(token, { type: 'bearer' }).buffer(true).parse(binary);
+
+/** The page that shows what an API path answers: `/api/v1/inspections/X` → `/inspections/X`. */
+const page = (apiPath: string) => apiPath.replace(/^\/api\/v1/, '');
 
 /** The directives of a Content-Security-Policy header, by name. */
 function cspOf(res: request.Response): Record<string, string[]> {
@@ -92,7 +95,7 @@ describe('an inspection’s answers', () => {
         expectStrictPolicy(await bearer(ctx.app, path, lead));
       }
       const { agent } = await signIn(ctx.app, 'admin', ADMIN_PASSWORD);
-      for (const page of ['/', '/admin/units', '/admin/users', '/trang-khong-co']) expectStrictPolicy(await agent.get(page));
+      for (const path of ['/', '/admin/units', '/admin/users', page(base), page(unitPath), '/trang-khong-co']) expectStrictPolicy(await agent.get(path));
     });
 
     it('and a downloaded file is sandboxed: no script, no plugin, never sniffed into a page', async () => {
@@ -127,11 +130,11 @@ describe('an inspection’s answers', () => {
       expect(res.headers['cache-control']).toBe('no-store');
     });
 
-    it('nor are the pages, the login page included', async () => {
+    it('nor are the pages: login, dashboard, matrix, unit dossier, directory', async () => {
       expect((await request(ctx.app).get('/login')).headers['cache-control']).toBe('no-store');
       const { agent } = await signIn(ctx.app, 'admin', ADMIN_PASSWORD);
-      for (const page of ['/', '/admin/units', '/admin/users']) {
-        const res = await agent.get(page);
+      for (const path of ['/', page(base), page(unitPath), '/admin/units', '/admin/users']) {
+        const res = await agent.get(path);
         expect(res.status).toBe(200);
         expect(res.headers['cache-control']).toBe('no-store');
       }
@@ -448,24 +451,40 @@ describe('hostile text', () => {
     expect((await api('get', '/units', admin).expect(200)).body.length).toBeGreaterThanOrEqual(HOSTILE.length);
   });
 
-  it('is escaped on every page that shows it', async () => {
+  /** The page as HTML: none of the hostile strings raw, no inline script, no injected handler. */
+  async function expectEscaped(agent: Agent, path: string): Promise<string> {
+    const html = (await agent.get(path).expect(200)).text;
+    for (const text of HOSTILE) expect(html.includes(text) ? `${path} shows ${text} unescaped` : 'escaped').toBe('escaped');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/i);
+    expect(html).not.toMatch(/\sonmouseover=/i);
+    return decodeEntities(html);
+  }
+
+  it('is escaped on the directory pages', async () => {
     const { agent } = await signIn(ctx.app, 'admin', ADMIN_PASSWORD);
-    const pages = ['/admin/units', '/admin/users', ...units.map((u) => `/admin/units/${u.code}`), ...units.map((u) => `/admin/users/${u.secretary.username}`)];
+    for (const path of [...units.map((u) => `/admin/units/${u.code}`), ...units.map((u) => `/admin/users/${u.secretary.username}`), '/admin/inspections']) {
+      await expectEscaped(agent, path);
+    }
+    for (const path of ['/admin/units', '/admin/users']) {
+      const shown = await expectEscaped(agent, path);
+      for (const text of HOSTILE) expect(shown).toContain(text);
+    }
+  });
+
+  it('is escaped on the matrix and on every unit’s dossier page, for the team and for the unit', async () => {
+    const team = await signIn(ctx.app, 'truong-doan', PASSWORD);
+    const matrix = await expectEscaped(team.agent, `/inspections/${code}`);
+    for (const text of HOSTILE) expect(matrix).toContain(text);
     for (const unit of units) {
-      // The secretary's own name is in the header of every page they see.
+      const path = `/inspections/${code}/units/${unit.code}`;
+      const shown = await expectEscaped(team.agent, path);
+      // Its name, the file name, the note, the figure, the findings: all there as typed.
+      expect(shown.split(unit.text).length - 1).toBeGreaterThanOrEqual(5);
       const own = await signIn(ctx.app, unit.secretary.username, unit.secretary.password);
-      const home = await own.agent.get('/').expect(200);
-      expect(home.text).not.toContain(unit.text);
-      expect(decodeEntities(home.text)).toContain(unit.text);
+      // The secretary's own name heads every page they see.
+      expect(await expectEscaped(own.agent, '/')).toContain(unit.text);
+      expect(await expectEscaped(own.agent, path)).toContain(unit.text);
     }
-    for (const page of pages) {
-      const html = (await agent.get(page).expect(200)).text;
-      for (const text of HOSTILE) expect(html.includes(text) ? `${page} shows ${text} unescaped` : 'escaped').toBe('escaped');
-      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)/i);
-      expect(html).not.toMatch(/\sonmouseover=/i);
-    }
-    const listing = decodeEntities((await agent.get('/admin/units').expect(200)).text);
-    for (const text of HOSTILE) expect(listing).toContain(text);
   });
 
   it('is printed literally in the unit report', async () => {

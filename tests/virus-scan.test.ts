@@ -11,6 +11,7 @@ import { createLoggedTestApp, type LoggedTestContext } from './helpers/captured-
 import { buildInspection } from './helpers/factories';
 import { buildPdf, readSample } from './helpers/sample-files';
 import { loginToken } from './helpers/test-app';
+import { decodeEntities, signIn } from './helpers/web';
 
 /**
  * The optional virus scan of uploads (HOSO_CLAMSCAN). The scanner is Debian's real clamscan, run
@@ -38,6 +39,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 let ctx: LoggedTestContext;
 let secretary = '';
+let secretaryLogin = { username: '', password: '' };
 let uploadPath = '';
 let dossierPath = '';
 
@@ -47,7 +49,23 @@ async function setUp(scanner: { command: string; args: string[] }): Promise<void
   const unit = built.units[0]!.code;
   dossierPath = `/api/v1/inspections/${built.code}/units/${unit}`;
   uploadPath = `${dossierPath}/items/1.1/files`;
-  secretary = await loginToken(ctx.app, built.secretaries[0]!.username, built.secretaries[0]!.password);
+  secretaryLogin = built.secretaries[0]!;
+  secretary = await loginToken(ctx.app, secretaryLogin.username, secretaryLogin.password);
+}
+
+/** The first log line whose message mentions `text`, parsed. */
+function logLine(text: string): Record<string, unknown> | undefined {
+  const line = ctx.logText().split('\n').find((l) => l.includes(text));
+  return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+}
+
+/** Uploads through the dossier page's form as the secretary, and returns the page it lands on, as text. */
+async function uploadThroughPage(bytes: Buffer, name: string): Promise<string> {
+  const { agent, csrf } = await signIn(ctx.app, secretaryLogin.username, secretaryLogin.password);
+  const page = dossierPath.replace('/api/v1', '');
+  const posted = await agent.post(`${page}/items/1.1/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', bytes, name);
+  expect(posted.status).toBe(303);
+  return decodeEntities((await agent.get(page).expect(200)).text);
 }
 afterEach(() => ctx?.close());
 
@@ -98,10 +116,16 @@ describe('when the scanner cannot give a verdict', () => {
       message: 'Máy chủ chưa kiểm tra virus được cho tệp nên chưa nhận tệp; hãy thử lại sau ít phút hoặc báo quản trị viên',
     });
     await expectNothingKept([pdf]);
-    const logged = ctx.logText().split('\n').filter((l) => l.includes('"scanner_unavailable"'));
-    expect(logged).toHaveLength(1);
-    expect(logged[0]).toContain('ENOENT');
-    expect(JSON.parse(logged[0]!).level).toBe(50);
+    const logged = logLine('the virus scan failed');
+    expect(logged).toMatchObject({ level: 50, err: { message: expect.stringContaining('ENOENT') } });
+  });
+
+  it('says so on the dossier page too, keeps nothing and logs why', async () => {
+    await setUp({ command: '/opt/khong-co/clamscan', args: [] });
+    const page = await uploadThroughPage(readSample('pdf'), 'Biên bản kiểm tra.pdf');
+    expect(page).toContain('Máy chủ chưa kiểm tra virus được cho tệp nên chưa nhận tệp');
+    await expectNothingKept([readSample('pdf')]);
+    expect(logLine('the virus scan failed')).toMatchObject({ level: 50 });
   });
 
   it('refuses the upload with 503 and keeps nothing when the scanner reports an error (exit status 2)', async () => {
@@ -147,9 +171,16 @@ describeWithClamscan('scanning with clamscan and a local EICAR signature', () =>
         'Tệp "Lý lịch Nguyễn Văn Ánh.pdf" bị phần mềm diệt virus phát hiện có mã độc (Eicar-Test-Signature.UNOFFICIAL) nên không được nhận; hãy quét virus máy tính của mình và gửi lại bản sạch',
     });
     await expectNothingKept([infected]);
-    const warning = ctx.logText().split('\n').find((l) => l.includes('the virus scanner found malware'));
-    expect(warning).toBeDefined();
-    expect(JSON.parse(warning!)).toMatchObject({ level: 40, file: 'Lý lịch Nguyễn Văn Ánh.pdf', sha256: sha256(infected), signature: 'Eicar-Test-Signature.UNOFFICIAL' });
+    expect(logLine('the virus scanner found malware')).toMatchObject({
+      level: 40, file: 'Lý lịch Nguyễn Văn Ánh.pdf', sha256: sha256(infected), signature: 'Eicar-Test-Signature.UNOFFICIAL',
+    });
+  });
+
+  it('refuses an infected PDF sent through the dossier page, with the reason on the page', async () => {
+    const infected = await infectedPdf();
+    const page = await uploadThroughPage(infected, 'Lý lịch Nguyễn Văn Ánh.pdf');
+    expect(page).toContain('Tệp "Lý lịch Nguyễn Văn Ánh.pdf" bị phần mềm diệt virus phát hiện có mã độc (Eicar-Test-Signature.UNOFFICIAL)');
+    await expectNothingKept([infected]);
   });
 
   it('words the refusal in English when asked', async () => {

@@ -76,7 +76,8 @@ function firstFinding(stdout: string, files: readonly StagedFile[]): { file: Sta
 /**
  * Runs the scanner once over all the files of a request (clamscan and clamdscan share their
  * arguments, output and exit codes: 0 clean, 1 found, 2 error). An infected file is logged as a
- * warning, since someone sent malware; a failed scan is logged by the error handler (503).
+ * warning, since someone sent malware; a failed scan as an error, since uploads stop until an
+ * operator mends the scanner.
  */
 async function scanStaged(scanner: VirusScannerConfig, files: readonly StagedFile[], log: Logger): Promise<void> {
   if (files.length === 0) return;
@@ -88,5 +89,8 @@ async function scanStaged(scanner: VirusScannerConfig, files: readonly StagedFil
     throw new InfectedFileError(found.file.originalName, found.signature);
   }
   const why = result.failure?.message ?? `exit status ${String(result.exitCode)}`;
-  throw new ScannerUnavailableError(new Error(`virus scan with ${scanner.command} failed: ${why}\n${result.stdout}${result.stderr}`.trim()));
+  const failure = new ScannerUnavailableError(new Error(`virus scan with ${scanner.command} failed: ${why}\n${result.stdout}${result.stderr}`.trim()));
+  // Logged here, whoever the caller: a page shows the 503 as a message and never reaches the error handler.
+  log.error({ err: failure.cause }, 'upload refused: the virus scan failed');
+  throw failure;
 }
