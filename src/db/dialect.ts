@@ -23,13 +23,13 @@ export function dialectOf(db: Kysely<Database>): DialectName {
 }
 
 /**
- * Taken by every PostgreSQL transaction right after BEGIN (see `database.ts`) and held until it
- * ends: write transactions run one at a time, in every app server, as they do on SQLite. So the
- * code written for SQLite keeps its meaning: the audit chain reads its head and appends without
- * another writer in between (it never forks), a check-then-insert cannot race into a duplicate,
- * an entry's file count and status are settled by one writer at a time, and since each writer
- * takes this lock before any row lock, two writers can never deadlock. Reads outside transactions
- * are not held up. The key is an arbitrary constant ("hoso" in ASCII) within this database.
+ * Taken by every PostgreSQL transaction right after BEGIN (see `database.ts`), except one begun
+ * read only, and held until it ends: write transactions run one at a time, across every app
+ * server, as they do on SQLite. So the code written for SQLite keeps its meaning: the audit chain
+ * reads its head and appends with no other writer in between (it never forks), a check-then-insert
+ * cannot race into a duplicate, an entry's file count and status are settled by one writer at a
+ * time, and since each transaction takes this lock before any row lock, two of them never deadlock
+ * over rows. Reads are not held up. The key is an arbitrary constant ("hoso" in ASCII).
  */
 export const WRITE_LOCK = CompiledQuery.raw('select pg_advisory_xact_lock(1752134511)');
 
