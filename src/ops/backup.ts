@@ -10,7 +10,9 @@ import type { Db } from '../db/database';
 import { appVersion } from '../paths';
 import { createBlobStore, LocalBlobStore } from '../storage';
 import { copyBlobs, firstLines, type OnProgress, referencedBlobs, sha256Of } from './blobs';
-import { fsyncPath, OpsError, openExistingDatabase, snapshotSqlite, sqliteFileOf, sqliteProblems, withSqliteReadOnly } from './sqlite';
+import { placeDurably, prepareEmptyDir } from './folders';
+import { OpsError } from './ops-error';
+import { openExistingDatabase, snapshotSqlite, sqliteFileOf, sqliteProblems, withSqliteReadOnly } from './sqlite';
 
 /** The names inside a backup folder. */
 export const BACKUP_MANIFEST = 'backup.json';
@@ -91,7 +93,7 @@ export async function backupData(config: Pick<Config, 'databaseUrl' | 'dataDir' 
     audit: facts.audit,
     blobs: { count: facts.blobs.size, bytes: [...facts.blobs.values()].reduce((sum, size) => sum + size, 0), hardLinked: options.link === true },
   };
-  await writeFileDurably(path.join(targetDir, BACKUP_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await placeDurably(path.join(targetDir, BACKUP_MANIFEST), (partial) => fsp.writeFile(partial, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' }));
   return manifest;
 }
 
@@ -118,24 +120,4 @@ export async function describeSnapshot(db: Db): Promise<SnapshotFacts> {
     audit: { events: chain.events, head: chain.head, verified: chain.ok },
     blobs: await referencedBlobs(db),
   };
-}
-
-/** Creates `dir` if needed; refuses one that already holds anything, naming a few of its entries. */
-export async function prepareEmptyDir(dir: string, what: string, hint: string): Promise<void> {
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  const entries = await fsp.readdir(dir);
-  if (entries.length) {
-    const shown = entries.sort().slice(0, 5).join(', ');
-    throw new OpsError(`${what} ${dir} is not empty (${shown}${entries.length > 5 ? ', …' : ''}). ${hint}`);
-  }
-  await fsyncPath(path.dirname(path.resolve(dir)));
-}
-
-/** Writes `file` so that after a crash it is either whole or absent: temporary name, fsync, rename, fsync folder. */
-export async function writeFileDurably(file: string, content: string): Promise<void> {
-  const partial = `${file}.partial`;
-  await fsp.writeFile(partial, content, { flag: 'wx' });
-  await fsyncPath(partial);
-  await fsp.rename(partial, file);
-  await fsyncPath(path.dirname(file));
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Db } from '../db/database';
 import { BlobMissingError, errorCode } from '../storage/blob-store';
 import type { LocalBlobStore } from '../storage/local-blob-store';
-import { fsyncPath } from './sqlite';
+import { fsyncPath } from './folders';
 
 /** How far a long task has got: items (blobs) and bytes, each done of total. */
 export interface OpsProgress {

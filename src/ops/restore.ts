@@ -3,9 +3,11 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config';
 import { createBlobStore, LocalBlobStore } from '../storage';
-import { BACKUP_DATABASE, BACKUP_FILES, BACKUP_MANIFEST, type BackupManifest, BackupManifestSchema, describeSnapshot, prepareEmptyDir } from './backup';
+import { BACKUP_DATABASE, BACKUP_FILES, BACKUP_MANIFEST, type BackupManifest, BackupManifestSchema, describeSnapshot } from './backup';
 import { copyBlobs, firstLines, type OnProgress, sha256Of } from './blobs';
-import { fsyncPath, OpsError, sqliteFileOf, withSqliteReadOnly } from './sqlite';
+import { placeDurably, prepareEmptyDir } from './folders';
+import { OpsError } from './ops-error';
+import { sqliteFileOf, withSqliteReadOnly } from './sqlite';
 
 const PG_RESTORE_ADVICE =
   'Restore it with PostgreSQL\'s own tools (`pg_restore --dbname="$DATABASE_URL" hoso.dump` into an empty database), ' +
@@ -51,11 +53,7 @@ export async function restoreData(backupDir: string, config: Pick<Config, 'datab
   }
 
   await fsp.mkdir(path.dirname(databaseFile), { recursive: true });
-  const partial = `${databaseFile}.restoring`;
-  await fsp.copyFile(snapshotFile, partial, fsp.constants.COPYFILE_EXCL);
-  await fsyncPath(partial);
-  await fsp.rename(partial, databaseFile);
-  await fsyncPath(path.dirname(databaseFile));
+  await placeDurably(databaseFile, (partial) => fsp.copyFile(snapshotFile, partial, fsp.constants.COPYFILE_EXCL));
   return manifest;
 }
 

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import SQLite from 'better-sqlite3';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { type Db, openDatabase } from '../db/database';
 import { dialectOf } from '../db/dialect';
 import type { Database } from '../db/schema';
-
-/** An operator's task could not run as asked; the message says why and what to do instead. */
-export class OpsError extends Error {}
+import { fsyncPath } from './folders';
+import { OpsError } from './ops-error';
 
 /**
  * The SQLite file a `DATABASE_URL` names. Backup and restore copy that file; a PostgreSQL
@@ -75,14 +73,4 @@ export async function sqliteProblems(db: Db): Promise<string[] | null> {
 export async function snapshotSqlite(db: Db, file: string): Promise<void> {
   await sql`vacuum into ${file}`.execute(db);
   await fsyncPath(file);
-}
-
-/** fsync of a file makes its bytes durable; of a directory, the names created or renamed in it. */
-export async function fsyncPath(fileOrDir: string): Promise<void> {
-  const handle = await fsp.open(fileOrDir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
