@@ -52,13 +52,14 @@ export async function withSqliteReadOnly<T>(file: string, look: (db: Db) => Prom
 
 /**
  * What SQLite finds wrong with the file: `PRAGMA integrity_check` (pages, indexes, constraints)
- * then `PRAGMA foreign_key_check`; empty when all is well. Null on PostgreSQL, which checks its
- * own pages as it reads them.
+ * and, unless `foreignKeys` is false, `PRAGMA foreign_key_check`; empty when all is well. Null on
+ * PostgreSQL, which checks its own pages as it reads them.
  */
-export async function sqliteProblems(db: Db): Promise<string[] | null> {
+export async function sqliteProblems(db: Db, { foreignKeys = true } = {}): Promise<string[] | null> {
   if (dialectOf(db) !== 'sqlite') return null;
   const integrity = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db);
   const problems = integrity.rows.map((r) => r.integrity_check).filter((line) => line !== 'ok');
+  if (!foreignKeys) return problems;
   const keys = await sql<{ table: string; rowid: number | null; parent: string }>`pragma foreign_key_check`.execute(db);
   for (const k of keys.rows) problems.push(`${k.table} row ${k.rowid ?? '?'} points at a missing ${k.parent} row`);
   return problems;
