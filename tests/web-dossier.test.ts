@@ -114,8 +114,12 @@ describe('the unit dossier page', () => {
     const block = itemBlock(html, '8.1');
     expect(block).toContain('<p class="entry-value">1.200.000</p>');
     expect(block).toContain('<span class="badge status-submitted">Đã nộp</span>');
-    const wrong = await follow(secretary, await post(secretary, `${page}/items/8.1/value`, { kind: 'number', value: 'nhiều' }));
+    const wrong = await follow(secretary, await post(secretary, `${page}/items/8.1/value`, { kind: 'number', value: '0x10' }));
     expect(wrong).toContain('Giá trị phải là một số');
+    const comma = await follow(secretary, await post(secretary, `${page}/items/8.1/value`, { kind: 'number', value: '2,5' }));
+    expect(itemBlock(comma, '8.1')).toContain('<p class="entry-value">2,5</p>');
+    const text = await follow(secretary, await post(secretary, `${page}/items/9.1/value`, { kind: 'text', value: 'Cấp uỷ quan tâm lãnh đạo.' }));
+    expect(itemBlock(text, '9.1')).toContain('>Cấp uỷ quan tâm lãnh đạo.</textarea>');
   });
 
   it('lets the secretary withdraw a file of an item not yet accepted', async () => {

@@ -49,6 +49,20 @@ function allows(status: EntryStatus, decision: ReviewDecision): boolean {
   }
 }
 
+/**
+ * The value a figure or text form sends, as the service takes it: blank clears it; a figure is a
+ * plain decimal (a browser's number field sends `1200000` or `2.5`; a decimal comma is taken too).
+ * `kind` only says how to read the text: the service checks it against the item.
+ */
+function valueOf(kind: string | undefined, raw: string): number | string | null {
+  if (raw === '') return null;
+  if (kind !== 'number') return raw;
+  if (!/^-?\d+([.,]\d+)?$/.test(raw)) {
+    throw new ValidationError([{ field: 'value', message: 'not a number' }], 'entry.valueType', { expected: { key: 'expected.number' } });
+  }
+  return Number(raw.replace(',', '.'));
+}
+
 /** `1,2 MB`, `350 KB` in the reader's number format. */
 function formatSize(bytes: number, lang: Lang): string {
   if (bytes >= 1024 * 1024) return `${formatNumber(Math.round((bytes / (1024 * 1024)) * 10) / 10, lang)} MB`;
@@ -132,7 +146,6 @@ function presentDossier(dossier: UnitDossier, inspection: InspectionView, viewer
       requestLetter: viewer.team ? `${api}/request-letter.pdf` : undefined,
       bundle: viewer.team ? `${api}/bundle.zip` : undefined,
     },
-    isSecretary: !viewer.team,
     submitting: !viewer.team && viewer.open,
   };
 }
@@ -215,12 +228,8 @@ export function dossierPages(db: Kysely<Database>, store: BlobStore, config: Con
     const actor = pageActor(req);
     const { code, unit, item } = req.params;
     await actThenRedirect(req, res, backTo(req, item), async () => {
-      const raw = (formFields(req).value ?? '').trim();
-      const kind = formFields(req).kind;
-      const value = kind === 'number' && raw !== '' ? Number(raw.replace(',', '.')) : raw === '' ? null : raw;
-      if (typeof value === 'number' && !Number.isFinite(value)) {
-        throw new ValidationError([{ field: 'value', message: 'not a number' }], 'entry.valueType', { expected: { key: 'expected.number' } });
-      }
+      const fields = formFields(req);
+      const value = valueOf(fields.kind, (fields.value ?? '').trim());
       await setValue(db, actor, code, unit, item, { value });
       return { kind: 'success', key: value === null ? 'dossier.valueCleared' : 'dossier.valueSaved', params: { item } };
     });
