@@ -5,7 +5,7 @@ import type { Db } from '../src/db/database';
 import { containsFolded, dialectOf, foldForSearch, resetIdentity } from '../src/db/dialect';
 import { findFindings, insertBlobIfMissing, upsertFindings } from '../src/dossiers/dossiers.repository';
 import type { Actor } from '../src/http/request-context';
-import { listUnits } from '../src/units/units.service';
+import { createUnit, getUnit, listUnits } from '../src/units/units.service';
 import { buildInspection, buildUnit } from './helpers/factories';
 import { createTestDb, onPostgres } from './helpers/test-db';
 
@@ -121,6 +121,15 @@ describe('queries written once for both databases', () => {
   it('sorts codes the same way (by code point) on both', async () => {
     for (const code of ['p-2', 'P-10', 'P-2', 'P.1', 'P_1']) await buildUnit(db, admin, { code });
     expect((await listUnits(db, admin)).map((u) => u.code)).toEqual(['P-10', 'P-2', 'P.1', 'P_1', 'p-2']);
+  });
+});
+
+describe('text holding U+0000 (PostgreSQL cannot store it)', () => {
+  it('is refused as invalid input on both databases, in writes, lookups and raw SQL alike', async () => {
+    await expect(createUnit(db, admin, { code: 'P-YLA', name: 'Đảng uỷ phường Ỷ La\u0000' })).rejects.toMatchObject({ status: 400 });
+    await expect(getUnit(db, admin, 'P-YLA\u0000')).rejects.toMatchObject({ status: 400 });
+    await expect(sql`select ${'Ỷ La\u0000'} as name`.execute(db)).rejects.toMatchObject({ status: 400 });
+    expect(await listUnits(db, admin)).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   type Dialect,
   type Driver,
   Kysely,
+  type KyselyConfig,
   PostgresDialect,
   type PostgresDialectConfig,
   PostgresDriver,
@@ -14,7 +15,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
-import { foldForSearch, SQLITE_FOLD_FUNCTION, WRITE_LOCK } from './dialect';
+import { foldForSearch, RefuseNulTextPlugin, SQLITE_FOLD_FUNCTION, WRITE_LOCK } from './dialect';
 import type { Database } from './schema';
 
 export type Db = Kysely<Database>;
@@ -29,11 +30,15 @@ export interface OpenOptions {
  * `postgres://` / `postgresql://` URL. The same migrations and services run on either.
  */
 export function openDatabase(databaseUrl: string, options: OpenOptions = {}): Db {
-  return new Kysely<Database>({ dialect: createDialect(databaseUrl, options) });
+  return new Kysely<Database>(databaseConfig(databaseUrl, options));
 }
 
-/** The Kysely dialect for `databaseUrl` (see `openDatabase`). */
-export function createDialect(databaseUrl: string, options: OpenOptions = {}): Dialect {
+/** What `openDatabase` gives Kysely: the dialect for `databaseUrl`, and the plugins both databases run with. */
+export function databaseConfig(databaseUrl: string, options: OpenOptions = {}): KyselyConfig {
+  return { dialect: createDialect(databaseUrl, options), plugins: [new RefuseNulTextPlugin()] };
+}
+
+function createDialect(databaseUrl: string, options: OpenOptions): Dialect {
   if (databaseUrl.startsWith('sqlite:')) return sqliteDialect(databaseUrl.slice('sqlite:'.length), options);
   if (/^postgres(ql)?:\/\//.test(databaseUrl)) return new SerialWritesPostgresDialect({ pool: postgresPool(databaseUrl) });
   throw new Error(`Unsupported DATABASE_URL: ${databaseUrl.split(':')[0]}: (expected sqlite:<path> or postgres://…)`);

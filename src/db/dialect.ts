@@ -1,4 +1,22 @@
-import { CompiledQuery, type Expression, type Kysely, PostgresAdapter, type RawBuilder, sql, type SqlBool } from 'kysely';
+import {
+  CompiledQuery,
+  type Expression,
+  type Kysely,
+  type KyselyPlugin,
+  OperationNodeTransformer,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  PostgresAdapter,
+  type PrimitiveValueListNode,
+  type QueryResult,
+  type RawBuilder,
+  type RootOperationNode,
+  sql,
+  type SqlBool,
+  type UnknownRow,
+  type ValueNode,
+} from 'kysely';
+import { ValidationError } from '../http/errors';
 import type { Database } from './schema';
 
 /**
@@ -11,6 +29,7 @@ import type { Database } from './schema';
  * - upserts use Kysely's `onConflict`, which both compile to the same `ON CONFLICT … DO …`;
  * - bigint counts and sizes come back as numbers on both (see `database.ts`);
  * - on PostgreSQL write transactions run one at a time, as SQLite runs them (`WRITE_LOCK` below).
+ * - text never holds U+0000, which PostgreSQL cannot store (`RefuseNulTextPlugin` below).
  * What cannot be written once lives here: the write lock, where Kysely keeps its migration
  * bookkeeping, identity counters after a bulk copy, and case- and accent-insensitive search.
  */
@@ -32,6 +51,42 @@ export function dialectOf(db: Kysely<Database>): DialectName {
  * over rows. Reads are not held up. The key is an arbitrary constant ("hoso" in ASCII).
  */
 export const WRITE_LOCK = CompiledQuery.raw('select pg_advisory_xact_lock(1752134511)');
+
+function refuseNul(value: unknown): void {
+  if (typeof value === 'string' && value.includes('\0')) {
+    throw new ValidationError([{ field: '(text)', message: 'contains a NUL character (U+0000)' }]);
+  }
+}
+
+class NulGuard extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    refuseNul(node.value);
+    return node;
+  }
+
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    node.values.forEach(refuseNul);
+    return node;
+  }
+}
+
+/**
+ * PostgreSQL refuses text holding U+0000 (the query fails) where SQLite stores it, so a NUL in a
+ * URL or a form would be a 500 on one database and data on the other, and a city holding one could
+ * not move to PostgreSQL. Installed on both (see `database.ts`): any query given such a text is
+ * refused as invalid input (400) before it reaches the database.
+ */
+export class RefuseNulTextPlugin implements KyselyPlugin {
+  private readonly guard = new NulGuard();
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.guard.transformNode(args.node);
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
+}
 
 /**
  * The schema Kysely's Migrator should keep its bookkeeping tables in: on PostgreSQL the

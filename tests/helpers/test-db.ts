@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely } from 'kysely';
 import { Client } from 'pg';
-import { createDialect, type Db } from '../../src/db/database';
+import { databaseConfig, type Db, openDatabase } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
 import type { Actor } from '../../src/http/request-context';
@@ -45,7 +45,7 @@ class SchemaScopedKysely extends Kysely<Database> {
     url: string,
     private readonly dropSchema: () => Promise<void>,
   ) {
-    super({ dialect: createDialect(url) });
+    super(databaseConfig(url));
   }
 
   override async destroy(): Promise<void> {
@@ -59,7 +59,7 @@ class SchemaScopedKysely extends Kysely<Database> {
  * schema, dropped by `db.destroy()`. `url` opens the same database from another pool or process.
  */
 export async function createEmptyTestDb(): Promise<{ db: Db; url: string }> {
-  if (!onPostgres) return { db: new Kysely<Database>({ dialect: createDialect('sqlite::memory:') }), url: 'sqlite::memory:' };
+  if (!onPostgres) return { db: openDatabase('sqlite::memory:'), url: 'sqlite::memory:' };
   const { url, drop } = await createTestSchema();
   return { db: new SchemaScopedKysely(url, drop), url };
 }
