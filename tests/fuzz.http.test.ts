@@ -146,7 +146,7 @@ const queryString = fc.oneof(
 /** Anything JSON can carry, and odd values that often break lazy code. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(null, '', ' ', 0, -1, 1e308, 2 ** 53 + 1, true, [], {}, 'x'.repeat(70_000), 'accept', 'return', 'waive', 'reopen', 'lead', 'member', 'admin', 'secretary', 'file', 'number', 'text'),
+  fc.constantFrom(null, '', ' ', '\u0000', 0, -1, 1e308, 2 ** 53 + 1, true, [], {}, 'x'.repeat(70_000), 'accept', 'return', 'waive', 'reopen', 'lead', 'member', 'admin', 'secretary', 'file', 'number', 'text'),
 );
 
 /** Real files of each accepted type, and active content that must be refused. */
@@ -162,7 +162,7 @@ type Body =
 const text = () =>
   fc.oneof(
     fc.string({ unit: 'grapheme', maxLength: 40 }),
-    fc.constantFrom('Đảng uỷ phường Minh Xuân', `'; DROP TABLE units;--`, '<script>alert(1)</script>', '=HYPERLINK("x")', '   ', ''),
+    fc.constantFrom('Đảng uỷ phường Minh Xuân', `'; DROP TABLE units;--`, '<script>alert(1)</script>', '=HYPERLINK("x")', 'Tân\u0000Quang', '   ', ''),
     fc.constantFrom(...known),
   );
 
@@ -297,6 +297,11 @@ async function check(role: Role, c: Call): Promise<void> {
 const REGRESSIONS: { role: Role; route: string; call: () => Pick<Call, 'url' | 'body'> }[] = [
   // An empty PATCH built an UPDATE without columns: a 500.
   { role: 'admin', route: 'PATCH /units/:code', call: () => ({ url: `/api/v1/units/${unitA}`, body: { kind: 'raw', contentType: 'application/json', text: '' } }) },
+  // PostgreSQL cannot store U+0000: a NUL in a path, a query or a body failed the query, a 500.
+  { role: 'member', route: 'GET /inspections/:code', call: () => ({ url: '/api/v1/inspections/%00', body: { kind: 'none' } }) },
+  { role: 'anonymous', route: 'POST /session', call: () => ({ url: '/api/v1/session', body: { kind: 'json', value: { username: 'ad\u0000min', password: 'x' } } }) },
+  { role: 'admin', route: 'GET /audit', call: () => ({ url: '/api/v1/audit?inspection=%00', body: { kind: 'none' } }) },
+  { role: 'lead', route: 'PUT /inspections/:code/units/:unit/findings', call: () => ({ url: `/api/v1/inspections/${code}/units/${unitA}/findings`, body: { kind: 'json', value: { conclusion: 'Đạt\u0000' } } }) },
 ];
 
 function examplesFor(role: Role, route: Route): [Call][] {
