@@ -61,7 +61,8 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
   app.use(cookieParser());
   app.use(chooseLanguage(config.defaultLang));
   app.use(express.json({ limit: '1mb' }));
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
+  // Room for forms that tick every unit of a province (one field per unit); the 1 MB cap still bounds them.
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 25_000 }));
   app.use(refuseNulCharacters);
   app.use(refuseCrossSiteWrites);
   app.use(authenticate(db));

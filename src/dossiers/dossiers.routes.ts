@@ -6,19 +6,17 @@ import { ApiRouter } from '../http/api-router';
 import { validate } from '../http/validate';
 import type { BlobStore } from '../storage/blob-store';
 import { sendBlob } from '../storage/download';
-import { receiveUploads } from '../storage/upload';
-import { virusScanner } from '../storage/virus-scan';
 import { FileViewSchema, FindingsSchema, FindingsViewSchema, ReviewSchema, ReviewViewSchema, UnitDossierSchema, ValueSchema } from './dossiers.schemas';
-import { checkUploadAllowed, fileForDownload, getUnitDossier, reviewEntry, saveFindings, setValue, storeUploads, withdrawFile } from './dossiers.service';
+import { fileForDownload, getUnitDossier, reviewEntry, saveFindings, setValue, withdrawFile } from './dossiers.service';
+import { uploadToEntry } from './dossiers.upload';
 
-const MAX_FILES_PER_UPLOAD = 20;
 const FileIdSchema = z.coerce.number().int().positive();
 const StatusAnswer = z.object({ status: z.enum(['missing', 'submitted', 'accepted', 'returned', 'waived']) });
 
 export function dossierRoutes(db: Kysely<Database>, store: BlobStore, config: Config): ApiRouter {
   const api = new ApiRouter();
   const tag = 'dossiers';
-  const scanUploads = virusScanner(config.virusScanner);
+  const upload = uploadToEntry(db, store, config);
   const unitPath = '/inspections/:code/units/:unit';
   const itemPath = `${unitPath}/items/:item`;
 
@@ -31,17 +29,9 @@ export function dossierRoutes(db: Kysely<Database>, store: BlobStore, config: Co
     `${itemPath}/files`,
     { tag, summary: 'Upload one or more files (multipart field `file`)', multipartField: 'file', response: FileViewSchema, status: 201 },
     async (req, res, { actor, param }) => {
-      const target = { code: param('code'), unitCode: param('unit'), itemCode: param('item') };
-      await checkUploadAllowed(db, actor, target);
-      const staged = await receiveUploads(req, res, { field: 'file', maxBytes: config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD, store });
-      try {
-        await scanUploads(staged, req.log);
-        const files = await storeUploads(db, store, actor, target, staged);
-        // One file answers as that file (the contract); several also list all of them.
-        res.status(201).json(files.length === 1 ? files[0] : { ...files[0], files });
-      } finally {
-        await Promise.all(staged.map((s) => store.discard(s)));
-      }
+      const files = await upload(req, res, actor, { code: param('code'), unitCode: param('unit'), itemCode: param('item') });
+      // One file answers as that file (the contract); several also list all of them.
+      res.status(201).json(files.length === 1 ? files[0] : { ...files[0], files });
     },
   );
 

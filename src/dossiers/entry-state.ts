@@ -31,12 +31,17 @@ const allowedFrom: Record<ReviewDecision, EntryStatus[]> = {
   reopen: ['accepted', 'waived'],
 };
 
+/** Whether `decision` may be taken on an entry in `status` (pages offer only these buttons). */
+export function decisionApplies(status: EntryStatus, decision: ReviewDecision): boolean {
+  return allowedFrom[decision].includes(status);
+}
+
 /** The status after an inspector's decision; 409 names the current status when it does not apply. */
 export function statusAfterReview(status: EntryStatus, decision: ReviewDecision, note: string | null, complete: boolean): EntryStatus {
   if ((decision === 'return' || decision === 'waive') && !note) {
     throw new ValidationError([{ field: 'note', message: 'required' }], 'entry.noteRequired');
   }
-  if (!allowedFrom[decision].includes(status)) {
+  if (!decisionApplies(status, decision)) {
     throw new ConflictError('entry.illegalTransition', { decision: { key: `decision.${decision}` }, status: { key: `status.${status}` } }, { status });
   }
   switch (decision) {

@@ -2,19 +2,12 @@ import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config';
-import type { Database, EntryStatus, ReviewDecision } from '../db/schema';
+import type { Database, ReviewDecision } from '../db/schema';
 import type { EntryView, UnitDossier } from '../dossiers/dossiers.schemas';
 import { FindingsSchema, ReviewSchema } from '../dossiers/dossiers.schemas';
-import {
-  checkUploadAllowed,
-  getUnitDossier,
-  reviewEntry,
-  saveFindings,
-  setValue,
-  storeUploads,
-  withdrawFile,
-} from '../dossiers/dossiers.service';
-import { statusAfterReview } from '../dossiers/entry-state';
+import { getUnitDossier, reviewEntry, saveFindings, setValue, withdrawFile } from '../dossiers/dossiers.service';
+import { MAX_FILES_PER_UPLOAD, uploadToEntry } from '../dossiers/dossiers.upload';
+import { decisionApplies } from '../dossiers/entry-state';
 import { NotFoundError, ValidationError } from '../http/errors';
 import { type Flash, formFields, pageActor, redirectWithFlash, render, setFlash } from '../http/pages';
 import { validate } from '../http/validate';
@@ -22,32 +15,15 @@ import { formatNumber } from '../http/views';
 import { type Lang, t } from '../i18n/messages';
 import type { InspectionView } from '../inspections/inspections.schemas';
 import { getInspection } from '../inspections/inspections.service';
-import { type BlobStore, receiveUploads } from '../storage';
-import { virusScanner } from '../storage/virus-scan';
+import type { BlobStore } from '../storage';
 import { actThenRedirect, flashOfError } from './form-action';
 import { inspectionPath, unitDossierPath } from './inspections.pages';
 import { ENTRY_STATUSES, progressOf } from './matrix.model';
 
-/** As many files as the API takes in one upload. */
-const MAX_FILES_PER_UPLOAD = 20;
 /** What the file picker offers; the server decides by content (storage/sniff.ts). */
 const ACCEPTED_FILES = '.pdf,.doc,.docx,.xls,.xlsx,.odt,.ods,.jpg,.jpeg,.png,.tif,.tiff';
 const DECISIONS: readonly ReviewDecision[] = ['accept', 'return', 'waive', 'reopen'];
 const FileIdSchema = z.coerce.number().int().positive();
-
-/**
- * Whether an inspector may take `decision` on an entry in `status` now. Asks the entry state
- * machine itself (with a note and content present), so the buttons offered never disagree with
- * what the service accepts.
- */
-function allows(status: EntryStatus, decision: ReviewDecision): boolean {
-  try {
-    statusAfterReview(status, decision, 'note', true);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * The value a figure or text form sends, as the service takes it: blank clears it; a figure is a
@@ -83,7 +59,7 @@ function presentEntry(entry: EntryView, base: string, viewer: Viewer) {
   const locked = entry.status === 'accepted' || entry.status === 'waived';
   const submitter = !viewer.team && viewer.open;
   const itemPath = `${base}/items/${encodeURIComponent(entry.itemCode)}`;
-  const decisions = Object.fromEntries(DECISIONS.map((d) => [d, viewer.team && viewer.open && allows(entry.status, d)]));
+  const decisions = Object.fromEntries(DECISIONS.map((d) => [d, viewer.team && viewer.open && decisionApplies(entry.status, d)]));
   return {
     ...entry,
     anchor: `item-${entry.itemCode}`,
@@ -158,7 +134,7 @@ function presentDossier(dossier: UnitDossier, inspection: InspectionView, viewer
  */
 export function dossierPages(db: Kysely<Database>, store: BlobStore, config: Config): Router {
   const router = Router();
-  const scanUploads = virusScanner(config.virusScanner);
+  const upload = uploadToEntry(db, store, config);
   const unitPath = '/inspections/:code/units/:unit';
   const itemPath = `${unitPath}/items/:item`;
   const maxMb = Math.round((config.maxUploadBytes / (1024 * 1024)) * 100) / 100;
@@ -200,15 +176,8 @@ export function dossierPages(db: Kysely<Database>, store: BlobStore, config: Con
     const back = backTo(req, target.itemCode);
     let flash: Flash;
     try {
-      await checkUploadAllowed(db, actor, target);
-      const staged = await receiveUploads(req, res, { field: 'file', maxBytes: config.maxUploadBytes, maxFiles: MAX_FILES_PER_UPLOAD, store });
-      try {
-        await scanUploads(staged, req.log);
-        const files = await storeUploads(db, store, actor, target, staged);
-        flash = { kind: 'success', key: 'dossier.uploaded', params: { count: files.length, item: target.itemCode } };
-      } finally {
-        await Promise.all(staged.map((s) => store.discard(s)));
-      }
+      const files = await upload(req, res, actor, target);
+      flash = { kind: 'success', key: 'dossier.uploaded', params: { count: files.length, item: target.itemCode } };
     } catch (err) {
       // Whatever of the body is still coming is read and dropped, so the browser gets the answer.
       req.resume();

@@ -56,12 +56,6 @@ export const vi = {
   // dashboard (placeholder until the inspections dashboard)
   'dashboard.title': 'Tổng quan',
   'dashboard.welcome': 'Xin chào, {name}.',
-  'dashboard.unitsHint': 'Cây đơn vị: thành uỷ, đảng uỷ phường, xã, cơ quan.',
-  'dashboard.usersHint': 'Tài khoản quản trị, thành viên đoàn kiểm tra và bí thư đơn vị.',
-  'dashboard.templatesHint': 'Danh mục hồ sơ cần kiểm tra.',
-  'dashboard.importHint': 'Nhập đơn vị, người dùng và mục danh mục từ tệp Excel hoặc CSV.',
-  'dashboard.secretaryTitle': 'Hồ sơ của đơn vị',
-  'dashboard.secretaryHint': 'Các đợt kiểm tra của đơn vị sẽ hiện ở đây khi được mở.',
 
   // units
   'units.title': 'Đơn vị',
@@ -263,12 +257,6 @@ export const en: Record<keyof typeof vi, string> = {
 
   'dashboard.title': 'Overview',
   'dashboard.welcome': 'Welcome, {name}.',
-  'dashboard.unitsHint': 'The unit tree: city committee, ward and commune committees, agencies.',
-  'dashboard.usersHint': 'Administrators, inspection team members and unit secretaries.',
-  'dashboard.templatesHint': 'The checklists of dossiers to inspect.',
-  'dashboard.importHint': 'Import units, users and checklist items from Excel or CSV files.',
-  'dashboard.secretaryTitle': 'Your unit’s dossiers',
-  'dashboard.secretaryHint': 'Your unit’s inspections appear here once they are opened.',
 
   'units.title': 'Units',
   'units.count': '{count} units',
