@@ -9,7 +9,9 @@ import { changeInspectionStatus, getProgress } from '../src/inspections/inspecti
 import { updateUnit } from '../src/units/units.service';
 import { findUserByUsername } from '../src/users/users.repository';
 import { ensureAdmin } from '../src/users/users.service';
-import { buildInspection } from './helpers/factories';
+import { buildInspection, PASSWORD } from './helpers/factories';
+import request from 'supertest';
+import { createTestApp, loginToken } from './helpers/test-app';
 import { ADMIN_PASSWORD, createTestDb, onPostgres } from './helpers/test-db';
 
 // The progress view and the unit dossiers are kept between requests until the next write. These
@@ -49,13 +51,13 @@ async function twoServers(): Promise<TwoServers> {
   };
 }
 
-let servers: TwoServers;
-beforeEach(async () => {
-  servers = await twoServers();
-});
-afterEach(() => servers.close());
-
 describe('answers kept between requests', () => {
+  let servers: TwoServers;
+  beforeEach(async () => {
+    servers = await twoServers();
+  });
+  afterEach(() => servers.close());
+
   it('show a figure entered and accepted through another app server at once', async () => {
     const { first, second, admin } = servers;
     const { code, units, secretaries, lead } = await buildInspection(first, admin, { units: 2 });
@@ -112,5 +114,30 @@ describe('answers kept between requests', () => {
     const own = await getProgress(first, secretaries[1]!, code);
     expect(own.units.map((u) => u.unitCode)).toEqual([units[1]!.code]);
     expect(own.totals.required).toBe(own.units[0]?.required);
+  });
+});
+
+describe('GET /inspections/:code/progress', () => {
+  it('answers what getProgress says, for the team and for a secretary, before and after a write', async () => {
+    const ctx = await createTestApp();
+    try {
+      const { code, units, secretaries, lead } = await buildInspection(ctx.db, ctx.admin, { units: 2 });
+      const asLead = await loginToken(ctx.app, lead.username, PASSWORD);
+      const asSecretary = await loginToken(ctx.app, secretaries[1]!.username, PASSWORD);
+      const progress = (token: string) => request(ctx.app).get(`/api/v1/inspections/${code}/progress`).set('Authorization', `Bearer ${token}`);
+
+      const first = await progress(asLead);
+      expect(first.status).toBe(200);
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(first.body).toEqual(await getProgress(ctx.db, lead, code));
+      await setValue(ctx.db, secretaries[1]!, code, units[1]!.code, '8.1', { value: 519 });
+      const second = await progress(asLead);
+      expect(second.body).toEqual(await getProgress(ctx.db, lead, code));
+      expect(second.body.totals.counts.submitted).toBe(1);
+      const own = await progress(asSecretary);
+      expect(own.body.units).toEqual([expect.objectContaining({ unitCode: units[1]!.code, counts: expect.objectContaining({ submitted: 1 }) })]);
+    } finally {
+      await ctx.close();
+    }
   });
 });

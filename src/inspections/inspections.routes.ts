@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
 import { CreateInspectionSchema, InspectionViewSchema, ProgressSchema } from './inspections.schemas';
-import { changeInspectionStatus, createInspection, getInspection, getProgress, listInspections } from './inspections.service';
+import { changeInspectionStatus, createInspection, getInspection, getProgressJson, listInspections } from './inspections.service';
 
 export function inspectionRoutes(db: Kysely<Database>): ApiRouter {
   const api = new ApiRouter();
@@ -24,7 +24,8 @@ export function inspectionRoutes(db: Kysely<Database>): ApiRouter {
     });
   }
   api.get('/inspections/:code/progress', { tag, summary: 'Progress per unit and in total', response: ProgressSchema }, async (_req, res, { actor, param }) => {
-    res.json(await getProgress(db, actor, param('code')));
+    // The same text res.json would send, kept between requests (see getProgressJson).
+    res.type('json').send(await getProgressJson(db, actor, param('code')));
   });
   return api;
 }

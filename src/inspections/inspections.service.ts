@@ -165,6 +165,8 @@ interface ProgressSnapshot {
   row: InspectionRow;
   inspection: InspectionView;
   units: { id: number; progress: UnitProgress }[];
+  /** The team's view as JSON, built on first use, for each value of `overdue` (a matter of time, not of data). */
+  json: Partial<Record<'overdue' | 'onTime', string>>;
 }
 
 /**
@@ -190,18 +192,11 @@ async function progressSnapshot(db: Kysely<Database>, inspectionId: number, code
     }
   }
   for (const unit of rows.values()) unit.percent = percentOf(unit.done, unit.required);
-  return { row, inspection: await presentInspection(db, row, units), units: [...rows].map(([id, progress]) => ({ id, progress })) };
+  return { row, inspection: await presentInspection(db, row, units), units: [...rows].map(([id, progress]) => ({ id, progress })), json: {} };
 }
 
-/**
- * Progress per unit and in total: counts by status over every item, and done (accepted + waived)
- * over the required items. A secretary gets their own unit's row only.
- */
-export async function getProgress(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressView> {
-  const access: InspectionAccess = await inspectionFor(db, actor, code);
-  const snapshot = await progressSnapshots.get(db, access.inspection.id, () => progressSnapshot(db, access.inspection.id, code));
-  const ownUnitOnly = actor.role === 'secretary' ? (actor.unitId ?? -1) : undefined;
-  // Copies: the snapshot is shared by every request until the next write.
+/** The view of a snapshot: every unit, or one unit's row only. Fresh objects, the snapshot is shared. */
+function progressView(snapshot: ProgressSnapshot, overdue: boolean, ownUnitOnly?: number): ProgressView {
   const units = snapshot.units
     .filter((u) => ownUnitOnly === undefined || u.id === ownUnitOnly)
     .map(({ progress }) => ({ ...progress, counts: { ...progress.counts } }));
@@ -214,8 +209,33 @@ export async function getProgress(db: Kysely<Database>, actor: Actor, code: stri
   totals.percent = percentOf(totals.done, totals.required);
   const { inspection } = snapshot;
   return {
-    inspection: { ...inspection, overdue: isOverdue(snapshot.row, new Date()), unitCodes: [...inspection.unitCodes], members: inspection.members.map((m) => ({ ...m })) },
+    inspection: { ...inspection, overdue, unitCodes: [...inspection.unitCodes], members: inspection.members.map((m) => ({ ...m })) },
     totals,
     units,
   };
+}
+
+async function snapshotFor(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressSnapshot> {
+  const access: InspectionAccess = await inspectionFor(db, actor, code);
+  return progressSnapshots.get(db, access.inspection.id, () => progressSnapshot(db, access.inspection.id, code));
+}
+
+/**
+ * Progress per unit and in total: counts by status over every item, and done (accepted + waived)
+ * over the required items. A secretary gets their own unit's row only.
+ */
+export async function getProgress(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressView> {
+  const snapshot = await snapshotFor(db, actor, code);
+  return progressView(snapshot, isOverdue(snapshot.row, new Date()), actor.role === 'secretary' ? (actor.unitId ?? -1) : undefined);
+}
+
+/**
+ * `getProgress` as the JSON text of the API's answer. The team's view (200 KB for a province) is
+ * the same for every member until the next write, so its text is built once per snapshot.
+ */
+export async function getProgressJson(db: Kysely<Database>, actor: Actor, code: string): Promise<string> {
+  if (actor.role === 'secretary') return JSON.stringify(await getProgress(db, actor, code));
+  const snapshot = await snapshotFor(db, actor, code);
+  const overdue = isOverdue(snapshot.row, new Date());
+  return (snapshot.json[overdue ? 'overdue' : 'onTime'] ??= JSON.stringify(progressView(snapshot, overdue)));
 }
