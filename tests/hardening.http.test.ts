@@ -369,6 +369,21 @@ describe('a NUL character (U+0000), which PostgreSQL cannot store', () => {
   });
 });
 
+describe('an id past 32 bits, which PostgreSQL cannot compare with its integer ids', () => {
+  it('names no file (404) and is no audit cursor (400), on either database', async () => {
+    const ctx = await createTestApp();
+    try {
+      const admin = await loginToken(ctx.app, 'admin', ADMIN_PASSWORD);
+      expect((await request(ctx.app).get('/api/v1/files/2147483648').auth(admin, { type: 'bearer' })).status).toBe(404);
+      expect((await request(ctx.app).delete('/api/v1/files/2147483648').auth(admin, { type: 'bearer' })).status).toBe(404);
+      expect((await request(ctx.app).get('/api/v1/audit?after=2147483648').auth(admin, { type: 'bearer' })).status).toBe(400);
+      expect((await request(ctx.app).get('/api/v1/audit?after=2147483647').auth(admin, { type: 'bearer' }).expect(200)).body.events).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
 /** SQL, script, attribute and template injection: to be stored as typed and shown as text. */
 const HOSTILE = [
   `'; DROP TABLE units;--`,

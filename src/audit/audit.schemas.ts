@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { MAX_ROW_ID } from '../db/dialect';
 
 export const AuditQuerySchema = z.object({
   inspection: z.string().max(64).optional(),
-  after: z.coerce.number().int().min(0).optional(),
+  after: z.coerce.number().int().min(0).max(MAX_ROW_ID).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
 });
 

@@ -36,6 +36,12 @@ import type { Database } from './schema';
 
 export type DialectName = 'sqlite' | 'postgres';
 
+/**
+ * The largest row id: `integer` columns are 32-bit on PostgreSQL (64-bit on SQLite), and a larger
+ * number in a query fails it there. An id taken from a request is checked against this first.
+ */
+export const MAX_ROW_ID = 2_147_483_647;
+
 /** Which database `db` (or a transaction of it) talks to. */
 export function dialectOf(db: Kysely<Database>): DialectName {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';

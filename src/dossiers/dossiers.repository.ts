@@ -1,4 +1,5 @@
 import type { Insertable, Kysely } from 'kysely';
+import { MAX_ROW_ID } from '../db/dialect';
 import type { Database, EntriesTable, FilesTable, FindingsTable, ReviewsTable } from '../db/schema';
 
 type Conn = Kysely<Database>;
@@ -86,6 +87,8 @@ export async function insertFile(db: Conn, row: Insertable<FilesTable>): Promise
 
 /** A file with everything needed to decide who may see it. */
 export async function findFileWithContext(db: Conn, fileId: number) {
+  // No file has a larger id, and PostgreSQL would fail the query rather than find nothing.
+  if (fileId > MAX_ROW_ID) return undefined;
   return db
     .selectFrom('files as f')
     .innerJoin('entries as e', 'e.id', 'f.entry_id')
