@@ -82,8 +82,10 @@ async function expectNothingKept(refused: Buffer[]): Promise<void> {
   expect(entry).toMatchObject({ status: 'missing', files: [] });
   const store = createBlobStore(ctx.config);
   for (const bytes of refused) expect(await store.has(sha256(bytes))).toBe(false);
-  const stagingDir = path.join(ctx.config.dataDir, 'tmp');
-  expect(fs.existsSync(stagingDir) ? fs.readdirSync(stagingDir) : []).toEqual([]);
+  // Whatever the staging layout (one folder per server on a shared volume), no upload is left in it.
+  const staging = path.join(ctx.config.dataDir, 'tmp');
+  const leftovers = fs.existsSync(staging) ? fs.readdirSync(staging, { recursive: true }).map(String).filter((n) => n.endsWith('.upload')) : [];
+  expect(leftovers).toEqual([]);
   const uploads = await ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'file.upload').execute();
   expect(uploads).toEqual([]);
 }
