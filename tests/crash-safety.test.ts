@@ -81,14 +81,17 @@ describe('the server survives SIGKILL at the worst moments', () => {
   let lead: string;
 
   const databaseFile = () => path.join(dataDir, 'hoso.db');
+  /** Unfinished uploads, as paths under the data directory's staging area (one folder per server). */
   const stagingLeftovers = () => {
     const tmp = path.join(dataDir, 'tmp');
-    return fs.existsSync(tmp) ? fs.readdirSync(tmp).filter((n) => n.endsWith('.upload')) : [];
+    if (!fs.existsSync(tmp)) return [];
+    return fs.readdirSync(tmp, { recursive: true, encoding: 'utf8' }).filter((n) => n.endsWith('.upload')).map((n) => path.join(tmp, n));
   };
 
   /** Starts the server (again) on the same data directory and signs everyone in. */
   async function restart(): Promise<void> {
-    server = await startServer({ dataDir, env: { HOSO_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    // The same port: a server restarted in place owns (and cleans) the staging folder it left.
+    server = await startServer({ dataDir, port: server?.port, env: { HOSO_ADMIN_PASSWORD: ADMIN_PASSWORD } });
     [admin, secretary, lead] = await Promise.all([
       signIn(server.baseUrl, 'admin', ADMIN_PASSWORD),
       signIn(server.baseUrl, 'bt.p001', PASSWORD),
@@ -148,7 +151,8 @@ describe('the server survives SIGKILL at the worst moments', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-crash-'));
-    server = await startServer({ dataDir, env: { HOSO_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+    // The same port: a server restarted in place owns (and cleans) the staging folder it left.
+    server = await startServer({ dataDir, port: server?.port, env: { HOSO_ADMIN_PASSWORD: ADMIN_PASSWORD } });
     admin = await signIn(server.baseUrl, 'admin', ADMIN_PASSWORD);
     const post = async (urlPath: string, body?: unknown) => {
       const res = await callApi(server.baseUrl, 'POST', urlPath, { token: admin, body });
@@ -197,7 +201,7 @@ describe('the server survives SIGKILL at the worst moments', () => {
     await upload.sent;
     // The server has been writing the file into staging for a while when it dies.
     await until('the upload is being staged', () =>
-      stagingLeftovers().some((name) => fs.statSync(path.join(dataDir, 'tmp', name)).size >= 8 * MiB),
+      stagingLeftovers().some((file) => fs.statSync(file).size >= 8 * MiB),
     );
     await server.kill('SIGKILL');
     await upload.closed;

@@ -14,6 +14,7 @@ import { ValidationError } from '../src/http/errors';
 import { requestLogger } from '../src/http/logger';
 import { chooseLanguage } from '../src/i18n/lang.middleware';
 import {
+  ABANDONED_STAGING_MS,
   type BlobStore,
   createBlobStore,
   LocalBlobStore,
@@ -569,7 +570,24 @@ describe('the blob store', () => {
     const config = loadConfig({ HOSO_DATA_DIR: '/srv/hoso' });
     const store = createBlobStore(config);
     expect(store.filesDir).toBe(path.join('/srv/hoso', 'files'));
-    expect(store.stagingDir).toBe(path.join('/srv/hoso', 'tmp'));
+    expect(store.stagingDir).toBe(path.join('/srv/hoso', 'tmp', `${os.hostname()}-3000`));
+  });
+
+  it('leaves alone what another server on the shared volume is staging, unless it was abandoned', async () => {
+    const { dataDir } = makeStore();
+    const store = new LocalBlobStore(path.join(dataDir, 'files'), path.join(dataDir, 'tmp', 'may-chu-1-3000'));
+    const other = path.join(dataDir, 'tmp', 'may-chu-2-3000');
+    fs.mkdirSync(other, { recursive: true });
+    const inFlight = path.join(other, `${randomUUID()}.upload`);
+    const abandoned = path.join(other, `${randomUUID()}.upload`);
+    fs.writeFileSync(inFlight, 'đang tải lên');
+    fs.writeFileSync(abandoned, 'bỏ dở');
+    const longAgo = new Date(Date.now() - ABANDONED_STAGING_MS - 60_000);
+    fs.utimesSync(abandoned, longAgo, longAgo);
+
+    expect(await store.cleanStaging()).toBe(1);
+    expect(fs.existsSync(inFlight)).toBe(true);
+    expect(fs.existsSync(abandoned)).toBe(false);
   });
 
   it('removes staging leftovers at start and nothing else', async () => {

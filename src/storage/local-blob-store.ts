@@ -21,6 +21,8 @@ export interface StorageFs {
   readdir(dir: string): Promise<Dirent[]>;
   /** Whether `file` exists; other failures (EACCES, EIO) are thrown. */
   exists(file: string): Promise<boolean>;
+  /** When `file` was last written, in ms since the epoch. */
+  mtimeMs(file: string): Promise<number>;
 }
 
 export const nodeStorageFs: StorageFs = {
@@ -47,11 +49,19 @@ export const nodeStorageFs: StorageFs = {
       throw err;
     }
   },
+  mtimeMs: async (file) => (await fsp.stat(file)).mtimeMs,
 };
 
 /** Staging files are named `<uuid>.upload`; `cleanStaging` removes only those, whatever else shares the folder. */
 const STAGING_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.upload$/;
 const FAN_OUT_DIR = /^[0-9a-f]{2}$/;
+/** Sibling staging folders of other servers sharing the volume (see `createBlobStore`). */
+const STAGING_DIR = /^[A-Za-z0-9._-]{1,128}$/;
+/**
+ * An upload in flight writes its staging file continuously; one untouched this long belongs to a
+ * server that died and will not come back under the same name.
+ */
+export const ABANDONED_STAGING_MS = 60 * 60 * 1000;
 
 /** Runs one filesystem step; a failure becomes a `StorageError` that keeps the system error as its cause. */
 async function step<T>(operation: Promise<T>): Promise<T> {
@@ -154,9 +164,26 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async cleanStaging(): Promise<number> {
-    const leftovers = await this.names(this.stagingDir, 'file', STAGING_NAME);
-    await Promise.all(leftovers.map((name) => step(this.fs.unlink(path.join(this.stagingDir, name)))));
-    return leftovers.length;
+    let removed = await this.removeStaging(this.stagingDir, () => true);
+    // Other servers stage beside this one on a shared volume: only what they abandoned is taken.
+    const parent = path.dirname(this.stagingDir);
+    const cutoff = Date.now() - ABANDONED_STAGING_MS;
+    for (const dir of await this.names(parent, 'dir', STAGING_DIR)) {
+      const other = path.join(parent, dir);
+      if (other !== this.stagingDir) removed += await this.removeStaging(other, async (file) => (await this.fs.mtimeMs(file)) < cutoff);
+    }
+    return removed;
+  }
+
+  private async removeStaging(dir: string, abandoned: (file: string) => Promise<boolean> | boolean): Promise<number> {
+    let removed = 0;
+    for (const name of await this.names(dir, 'file', STAGING_NAME)) {
+      const file = path.join(dir, name);
+      if (!(await abandoned(file))) continue;
+      await step(this.fs.unlink(file));
+      removed += 1;
+    }
+    return removed;
   }
 
   /** ENOENT is the normal case after a commit; any other failure leaves a file for cleanStaging. */

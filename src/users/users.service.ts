@@ -130,13 +130,17 @@ export async function ensureAdmin(db: Kysely<Database>, configured: string | und
   if ((await repo.countUsers(db)) > 0) return { created: false, generatedPassword: null };
   const password = configured ?? randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
-  await db.transaction().execute(async (trx) => {
+  // Counted again inside the transaction: two servers starting together on an empty database
+  // must create one admin between them, and the second must start normally.
+  const created = await db.transaction().execute(async (trx) => {
+    if ((await repo.countUsers(trx)) > 0) return false;
     const now = nowIso();
     await repo.insertUser(trx, {
       username: 'admin', display_name: 'Quản trị hệ thống', password_hash: passwordHash, role: 'admin',
       unit_id: null, active: 1, lang: null, created_at: now, updated_at: now,
     });
     await recordEvent(trx, null, { action: 'user.create', objectType: 'user', objectId: 'admin', details: { role: 'admin', bootstrap: true } });
+    return true;
   });
-  return { created: true, generatedPassword: configured ? null : password };
+  return { created, generatedPassword: created && !configured ? password : null };
 }
