@@ -10,6 +10,7 @@ import { createTestDb } from './helpers/test-app';
 import { createEmptyTestDb } from './helpers/test-db';
 import { migrations } from '../migrations';
 import { PAGE_COOKIE_KEY, sharedSecret } from '../src/auth/app-secrets';
+import { ensureAdmin } from '../src/users/users.service';
 
 describe('migrations', () => {
   it('run twice are a no-op', async () => {
@@ -84,6 +85,17 @@ describe('shared secrets', () => {
     expect(b.equals(a)).toBe(true);
     expect((await sharedSecret(db, PAGE_COOKIE_KEY)).equals(a)).toBe(true);
     expect((await sharedSecret(db, 'another')).equals(a)).toBe(false);
+    await db.destroy();
+  });
+});
+
+describe('the first admin', () => {
+  it('is created once when two servers start together on an empty database', async () => {
+    const { db } = await createEmptyTestDb();
+    await migrateToLatest(db);
+    const results = await Promise.all([ensureAdmin(db, 'Mat-khau-quan-tri-1'), ensureAdmin(db, 'Mat-khau-quan-tri-1')]);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(await db.selectFrom('users').select('username').execute()).toEqual([{ username: 'admin' }]);
     await db.destroy();
   });
 });
