@@ -6,4 +6,7 @@ const app = express();
 app.get('/hello', (_req, res) => {
   res.send('hello');
 });
-app.listen(Number(process.env.PORT), '127.0.0.1');
+const server = app.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(`listening on http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}\n`);
+});

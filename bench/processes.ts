@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 
 /** Child processes of the benchmark (the server under test, the hello baseline) and what they use. */
 
@@ -27,23 +26,18 @@ export interface SpawnOptions {
   command: string;
   args: string[];
   cwd: string;
+  /** Should make the process listen on port 0 (any free port) and log the one it got. */
   env: NodeJS.ProcessEnv;
-  port: number;
+  /**
+   * Finds the port in the log: asking the kernel for a free port and passing it on would race
+   * with the other servers on this machine, and the readiness check might then reach one of them.
+   */
+  portInLog: RegExp;
   /** Answered with 200 once the process serves. */
   readyPath: string;
   /** stdout and stderr go here (a file, so a busy log never blocks the process on a full pipe). */
   logFile: string;
   timeoutMs?: number;
-}
-
-/** A TCP port that was free a moment ago, on the loopback interface. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
 }
 
 function statusOf(url: string): Promise<number> {
@@ -70,17 +64,22 @@ function exited(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Spawns a server and waits, polling every 5 ms, for its readiness path to answer 200. */
+/** Spawns a server and waits, polling every 5 ms, for its port in the log and then its readiness path to answer 200. */
 export async function spawnServer(options: SpawnOptions): Promise<Child> {
+  const logStart = fs.existsSync(options.logFile) ? fs.statSync(options.logFile).size : 0;
   const log = fs.openSync(options.logFile, 'a');
   const started = performance.now();
   const child = spawn(options.command, options.args, { cwd: options.cwd, env: options.env, stdio: ['ignore', log, log] });
   fs.closeSync(log);
-  const url = `http://127.0.0.1:${options.port}`;
   const deadline = started + (options.timeoutMs ?? 30_000);
+  let url: string | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${options.command} ${options.args.join(' ')} exited with ${child.exitCode}; see ${options.logFile}`);
-    if ((await statusOf(url + options.readyPath)) === 200) break;
+    if (!url) {
+      const port = options.portInLog.exec(fs.readFileSync(options.logFile, 'utf8').slice(logStart))?.[1];
+      if (port) url = `http://127.0.0.1:${port}`;
+    }
+    if (url && (await statusOf(url + options.readyPath)) === 200) break;
     if (performance.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${options.args.join(' ')} did not answer ${options.readyPath} in time; see ${options.logFile}`);
@@ -89,10 +88,11 @@ export async function spawnServer(options: SpawnOptions): Promise<Child> {
   }
   const readyMs = performance.now() - started;
   const pid = child.pid;
+  const address = url;
   if (pid === undefined) throw new Error('spawned without a pid');
   return {
     pid,
-    url,
+    url: address,
     readyMs,
     memory: () => memoryOf(pid),
     resetPeak: () => {

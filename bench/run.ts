@@ -9,7 +9,7 @@ import { findUserByUsername } from '../src/users/users.repository';
 import { hashAndWrite, rawPdfkit, reportText } from './baselines';
 import { pdfBytes, writePdfFile } from './content';
 import { get, measureRate, postJson, type RateResult, uploadFile } from './load';
-import { type Child, freePort, spawnServer } from './processes';
+import { type Child, spawnServer } from './processes';
 import { describeMachine, type Figure, judge, type JudgedFigure, table, writeResults } from './report';
 import { buildScenario, type Scenario } from './scenario';
 
@@ -49,11 +49,11 @@ interface Context {
   scenario: Scenario;
 }
 
-function serverEnv(ctx: Context, port: number): NodeJS.ProcessEnv {
+function serverEnv(ctx: Context): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
-    PORT: String(port),
+    PORT: '0',
     HOST: '127.0.0.1',
     HOSO_DATA_DIR: ctx.dataDir,
     HOSO_ADMIN_PASSWORD: PASSWORD,
@@ -64,26 +64,24 @@ function serverEnv(ctx: Context, port: number): NodeJS.ProcessEnv {
 }
 
 async function startHoso(ctx: Context, logName: string): Promise<Child> {
-  const port = await freePort();
   return spawnServer({
     command: process.execPath,
     args: [path.join(projectRoot, 'dist/src/server.js')],
     cwd: projectRoot,
-    env: serverEnv(ctx, port),
-    port,
+    env: serverEnv(ctx),
+    portInLog: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     readyPath: '/healthz',
     logFile: path.join(ctx.work, logName),
   });
 }
 
 async function startHello(ctx: Context): Promise<Child> {
-  const port = await freePort();
   return spawnServer({
     command: process.execPath,
     args: ['--import', 'tsx', path.join(projectRoot, 'bench/hello-server.ts')],
     cwd: projectRoot,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', PORT: String(port) },
-    port,
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    portInLog: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     readyPath: '/hello',
     logFile: path.join(ctx.work, 'hello.log'),
   });
@@ -124,8 +122,8 @@ async function scenarioFigures(ctx: Context): Promise<Figure[]> {
       target: { on: 'value', op: '<=', limit: 10 },
     },
     {
-      id: '8b', name: `whole scenario (+${scenario.counts.files.toLocaleString('en')} files, ${scenario.counts.reviews.toLocaleString('en')} decisions)`, value: round(scenario.timings.total / 1000), unit: 's',
-      target: { on: 'value', op: '<=', limit: 10 },
+      id: '8b', name: `for reference: the whole scenario (+${scenario.counts.files.toLocaleString('en')} files, ${scenario.counts.reviews.toLocaleString('en')} decisions)`,
+      value: round(scenario.timings.total / 1000), unit: 's', target: null,
       note: `directory ${round(scenario.timings.directory / 1000)} s, inspection ${round(scenario.timings.inspection / 1000, 2)} s, files/values/decisions/findings ${round(scenario.timings.fill / 1000)} s (${round(scenario.counts.fileBytes / MIB)} MiB of files)`,
     },
     {
@@ -385,6 +383,7 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-bench-'));
   const dataDir = path.join(work, 'data');
   say(`working in ${work}`);
+  let finished = false;
   try {
     const scenario = await buildScenario({ dataDir, units: settings.units, filesPerUnit: 10, password: PASSWORD, progress: say });
     const ctx: Context = { work, dataDir, scenario };
@@ -403,8 +402,11 @@ async function main(): Promise<void> {
     process.stdout.write(`machine: ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}; load ${machine.loadAtStart.join(' ')} → ${machine.loadAtEnd.join(' ')}\n`);
     process.stdout.write(`results: ${path.relative(projectRoot, file)}${quick ? ' (quick mode: targets are for the full run)' : ''}\n`);
     if (args.has('--keep')) process.stdout.write(`data kept in ${dataDir}\n`);
+    finished = true;
   } finally {
-    if (!args.has('--keep')) fs.rmSync(work, { recursive: true, force: true });
+    // After a failure the server logs stay, for whoever reads the error.
+    if (finished && !args.has('--keep')) fs.rmSync(work, { recursive: true, force: true });
+    else if (!finished) say(`logs and data kept in ${work}`);
   }
   if (failures.length > 0) {
     process.stderr.write(`\n${failures.length} check(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
