@@ -14,7 +14,7 @@ import type { ApiRouter } from './http/api-router';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { requestLogger } from './http/logger';
 import { buildOpenApi } from './http/openapi';
-import { refuseCrossSiteWrites, refuseNulCharacters, requireCsrfForCookieWrites, securityHeaders } from './http/security';
+import { refuseCrossSiteWrites, requireCsrfForCookieWrites, securityHeaders } from './http/security';
 import { chooseLanguage, rememberLanguage } from './i18n/lang.middleware';
 import { inspectionRoutes } from './inspections/inspections.routes';
 import { appVersion } from './paths';
@@ -63,7 +63,6 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
   app.use(express.json({ limit: '1mb' }));
   // Room for forms that tick every unit of a province (one field per unit); the 1 MB cap still bounds them.
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 25_000 }));
-  app.use(refuseNulCharacters);
   app.use(refuseCrossSiteWrites);
   app.use(authenticate(db));
   app.use(requireCsrfForCookieWrites(`${API_PREFIX}/session`));

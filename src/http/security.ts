@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
-import { ForbiddenError, ValidationError } from './errors';
+import { ForbiddenError } from './errors';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -45,26 +45,6 @@ export function submittedCsrfToken(req: Request): string | undefined {
   const body = req.body as Record<string, unknown> | undefined;
   if (typeof body?._csrf === 'string') return body._csrf;
   return typeof req.query._csrf === 'string' ? req.query._csrf : undefined;
-}
-
-/** Whether a parsed body holds U+0000 in any string or key (deeper than any schema goes is not looked at). */
-function holdsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (value === null || typeof value !== 'object' || depth > 32) return false;
-  return Object.entries(value).some(([key, inner]) => key.includes('\u0000') || holdsNul(inner, depth + 1));
-}
-
-/**
- * Refuses input holding a NUL character (U+0000), in the path, the query (`%00`) or a JSON or form
- * body, with a 400. No text a person types has one, and PostgreSQL cannot store one (the query
- * would fail, a 500), so this keeps both databases answering alike. Uploaded file names lose
- * control characters in `safeDisplayName` instead.
- */
-export function refuseNulCharacters(req: Request, _res: Response, next: NextFunction): void {
-  if (req.originalUrl.includes('%00') || holdsNul(req.body)) {
-    return next(new ValidationError([{ field: '(request)', message: 'contains a NUL character (U+0000)' }]));
-  }
-  next();
 }
 
 /**
