@@ -304,15 +304,18 @@ async function unitReportFigures(ctx: Context, server: Child, token: string): Pr
   } finally {
     await db.destroy();
   }
-  const baseline = await rawPdfkit(lines, settings.reportRuns);
   const paths = scenario.unitCodes.slice(0, settings.reportRuns).map((unit) => `/api/v1/inspections/${scenario.inspectionCode}/units/${unit}/report.pdf`);
+  // The baseline runs just before and just after the reports, so that both see the same machine.
+  const before = await rawPdfkit(lines, settings.reportRuns / 2);
   const rate = await measureRate({ url: server.url, paths, headers: { authorization: `Bearer ${token}` }, connections: 1, amount: settings.reportRuns });
+  const after = await rawPdfkit(lines, settings.reportRuns / 2);
+  const baseline = (before + after) / 2;
   checkRate('unit report', rate);
   return [
     {
       id: '6', name: 'unit report PDF: p50', value: rate.p50, unit: 'ms', target: { on: 'value', op: '<=', limit: 150 },
       baseline: { name: 'pdfkit, same text, no layout', value: round(baseline), unit: 'ms' }, ratio: round(rate.p50 / baseline, 2),
-      note: `also ≤ 3 × baseline; ${Math.round(rate.bytesPerResponse / 1024)} KiB per report, ${settings.reportRuns} reports of different units, one at a time`,
+      note: `${Math.round(rate.bytesPerResponse / 1024)} KiB per report, ${settings.reportRuns} reports of different units, one at a time; baseline ${round(before)} ms before, ${round(after)} ms after`,
     },
     { id: '6b', name: 'unit report PDF: ratio to the pdfkit baseline', value: round(rate.p50 / baseline, 2), unit: '×', target: { on: 'value', op: '<=', limit: 3 } },
   ];
