@@ -151,13 +151,16 @@ export async function progressMatrix(db: Kysely<Database>, actor: Actor, code: s
     getProgress(db, actor, code), inspectionItems(db, id), repo.matrixCells(db, id), repo.fileCounts(db, id), scopeUnits(db, id),
   ]);
   const filesOf = new Map(counts.map((c) => [c.entry_id, Number(c.n)]));
+  const itemOf = new Map(items.map((i) => [i.id, i]));
   const cellsByUnit = new Map<number, ProgressMatrix['units'][number]['cells'][number][]>();
   for (const c of cells) {
+    const item = itemOf.get(c.item_id);
+    if (!item) continue;
     const list = cellsByUnit.get(c.unit_id) ?? [];
     if (list.length === 0) cellsByUnit.set(c.unit_id, list);
     list.push({
-      itemCode: c.item_code, status: c.status, fileCount: filesOf.get(c.id) ?? 0,
-      value: c.kind === 'number' ? c.value_number : c.kind === 'text' ? c.value_text : null,
+      itemCode: item.code, status: c.status, fileCount: filesOf.get(c.id) ?? 0,
+      value: item.kind === 'number' ? c.value_number : item.kind === 'text' ? c.value_text : null,
     });
   }
   const unitIdByCode = new Map(units.map((u) => [u.code, u.id]));
