@@ -23,17 +23,18 @@ export interface ScopedUnit {
  */
 export async function inspectionFor(db: Kysely<Database>, actor: Actor, code: string): Promise<InspectionAccess> {
   const inspection = await findInspectionByCode(db, code);
-  const notFound = new NotFoundError('inspection.notFound', { code });
-  if (!inspection) throw notFound;
+  // Made only when thrown: an Error captures a stack, and this runs on every inspection request.
+  const notFound = () => new NotFoundError('inspection.notFound', { code });
+  if (!inspection) throw notFound();
   if (actor.role === 'admin') return { inspection, teamRole: 'lead' };
   if (actor.role === 'inspector') {
     const role = await membership(db, inspection.id, actor.id);
-    if (!role) throw notFound;
+    if (!role) throw notFound();
     return { inspection, teamRole: role };
   }
-  if (inspection.status === 'draft' || actor.unitId === null) throw notFound;
+  if (inspection.status === 'draft' || actor.unitId === null) throw notFound();
   const own = await db.selectFrom('units').select('code').where('id', '=', actor.unitId).executeTakeFirst();
-  if (!own || !(await findScopeUnit(db, inspection.id, own.code))) throw notFound;
+  if (!own || !(await findScopeUnit(db, inspection.id, own.code))) throw notFound();
   return { inspection, teamRole: null };
 }
 
