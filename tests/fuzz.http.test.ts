@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { buildInspection, buildUser } from './helpers/factories';
+import { buildUser } from './helpers/factories';
 import { buildPdf, readSample } from './helpers/sample-files';
-import { ADMIN_PASSWORD, createTestApp, loginToken, type TestContext } from './helpers/test-app';
+import { buildRoleCast, type Role, ROLES } from './helpers/role-cast';
+import { createTestApp, type TestContext } from './helpers/test-app';
 
 /**
  * Random requests at every route of the API (as /openapi.json lists them, generated from each
@@ -11,8 +12,6 @@ import { ADMIN_PASSWORD, createTestApp, loginToken, type TestContext } from './h
  * nobody outside unit A's scope ever receives anything of unit A's dossier.
  */
 
-type Role = 'admin' | 'lead' | 'member' | 'ownSecretary' | 'otherSecretary' | 'outsideSecretary' | 'outsideInspector' | 'anonymous';
-const ROLES: Role[] = ['admin', 'lead', 'member', 'ownSecretary', 'otherSecretary', 'outsideSecretary', 'outsideInspector', 'anonymous'];
 /** Who may see unit A's dossier; everyone else must never receive a byte of it. */
 const UNIT_A_SCOPE = new Set<Role>(['admin', 'lead', 'member', 'ownSecretary']);
 /** Random requests per route and role: about 40 routes × 8 roles × 2, some 600 in all (FUZZ_RUNS=30 for a longer hunt). */
@@ -29,7 +28,7 @@ interface Route {
 }
 
 let ctx: TestContext;
-const tokens = {} as Record<Role, string | undefined>;
+let tokens = {} as Record<Role, string | undefined>;
 let routes: Route[] = [];
 /** Identifiers that exist, by the path segment before the parameter, so random requests reach past the 404s. */
 let knownFor: Record<string, string[]> = {};
@@ -71,28 +70,17 @@ function routesOf(doc: OpenApi): Route[] {
 
 beforeAll(async () => {
   ctx = await createTestApp();
-  const built = await buildInspection(ctx.db, ctx.admin, { units: 2 });
-  code = built.code;
-  unitA = built.units[0]!.code;
-  const outsideSecretary = await buildUser(ctx.db, ctx.admin, { role: 'secretary' });
-  const outsideInspector = await buildUser(ctx.db, ctx.admin, { role: 'inspector' });
+  const cast = await buildRoleCast(ctx);
+  ({ code, unitA, tokens } = cast);
+  const { built } = cast;
   // Someone for PATCH /users/:username to act on, so no role's own session is ever ended by it.
   await buildUser(ctx.db, ctx.admin, { username: 'nan-nhan', role: 'inspector' });
-  const login = (u: { username: string; password: string }) => loginToken(ctx.app, u.username, u.password);
-  tokens.admin = await loginToken(ctx.app, 'admin', ADMIN_PASSWORD);
-  tokens.lead = await login(built.lead);
-  tokens.member = await login(built.member);
-  tokens.ownSecretary = await login(built.secretaries[0]!);
-  tokens.otherSecretary = await login(built.secretaries[1]!);
-  tokens.outsideSecretary = await login(outsideSecretary);
-  tokens.outsideInspector = await login(outsideInspector);
-  tokens.anonymous = undefined;
 
   const unitPath = `/api/v1/inspections/${built.code}/units/${unitA}`;
   const secretName = 'Lý lịch mật Nguyễn Văn Ánh — đơn vị A';
   const uploaded = await request(ctx.app)
     .post(`${unitPath}/items/1.1/files`)
-    .auth(tokens.ownSecretary, { type: 'bearer' })
+    .auth(tokens.ownSecretary!, { type: 'bearer' })
     .attach('file', await buildPdf(['Hồ sơ thẩm tra lý lịch', `Bản riêng của đơn vị ${unitA}`]), `${secretName}.pdf`)
     .expect(201);
   fileA = uploaded.body.id as number;
@@ -100,17 +88,17 @@ beforeAll(async () => {
   const value = 'Tự đánh giá riêng: chi bộ số 3 chưa họp định kỳ quý II';
   const conclusion = 'Kết luận riêng: đề nghị xem xét trách nhiệm bí thư chi bộ số 3';
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
-  await request(ctx.app).post(`${unitPath}/items/1.1/review`).set(bearer(tokens.lead)).send({ decision: 'return', note }).expect(200);
-  await request(ctx.app).put(`${unitPath}/items/9.1/value`).set(bearer(tokens.ownSecretary)).send({ value }).expect(200);
-  await request(ctx.app).put(`${unitPath}/findings`).set(bearer(tokens.lead)).send({ conclusion }).expect(200);
+  await request(ctx.app).post(`${unitPath}/items/1.1/review`).set(bearer(tokens.lead!)).send({ decision: 'return', note }).expect(200);
+  await request(ctx.app).put(`${unitPath}/items/9.1/value`).set(bearer(tokens.ownSecretary!)).send({ value }).expect(200);
+  await request(ctx.app).put(`${unitPath}/findings`).set(bearer(tokens.lead!)).send({ conclusion }).expect(200);
   secrets = [secretName, uploaded.body.sha256 as string, note, value, conclusion];
 
   const otherFile = await request(ctx.app)
     .post(`/api/v1/inspections/${built.code}/units/${built.units[1]!.code}/items/1.1/files`)
-    .auth(tokens.otherSecretary, { type: 'bearer' })
+    .auth(tokens.otherSecretary!, { type: 'bearer' })
     .attach('file', readSample('docx'), 'Danh sách đảng viên.docx')
     .expect(201);
-  const template = (await request(ctx.app).get(`/api/v1/inspections/${built.code}`).set(bearer(tokens.admin)).expect(200)).body.templateCode as string;
+  const template = (await request(ctx.app).get(`/api/v1/inspections/${built.code}`).set(bearer(tokens.admin!)).expect(200)).body.templateCode as string;
   const units = [unitA, built.units[1]!.code];
   knownFor = {
     inspections: [built.code], units, templates: [template], items: ['1.1', '2.1', '8.1', '9.1'], files: [String(fileA), String(otherFile.body.id)], users: ['nan-nhan'],

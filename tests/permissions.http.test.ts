@@ -1,19 +1,17 @@
 import request from 'supertest';
-import { buildInspection, buildUser } from './helpers/factories';
 import { readSample } from './helpers/sample-files';
-import { ADMIN_PASSWORD, createTestApp, loginToken, type TestContext } from './helpers/test-app';
+import { buildRoleCast, type Role, ROLES } from './helpers/role-cast';
+import { createTestApp, type TestContext } from './helpers/test-app';
 
 /**
  * The permission matrix of PRODUCT.md §3: every route of §4, tried as every role, own unit and
  * other unit. Whoever is outside a resource's scope gets 401, 403 or 404 and never its data.
  */
 
-type Role = 'admin' | 'lead' | 'member' | 'ownSecretary' | 'otherSecretary' | 'outsideSecretary' | 'outsideInspector' | 'anonymous';
-const ROLES: Role[] = ['admin', 'lead', 'member', 'ownSecretary', 'otherSecretary', 'outsideSecretary', 'outsideInspector', 'anonymous'];
 const TEAM: Role[] = ['admin', 'lead', 'member'];
 
 let ctx: TestContext;
-const tokens = {} as Record<Role, string | undefined>;
+let tokens = {} as Record<Role, string | undefined>;
 let code = '';
 let unitA = '';
 let fileA = 0;
@@ -22,23 +20,10 @@ let secrets: string[] = [];
 
 beforeAll(async () => {
   ctx = await createTestApp();
-  const built = await buildInspection(ctx.db, ctx.admin, { units: 2 });
-  code = built.code;
-  unitA = built.units[0]!.code;
-  const outsideSecretary = await buildUser(ctx.db, ctx.admin, { role: 'secretary' });
-  const outsideInspector = await buildUser(ctx.db, ctx.admin, { role: 'inspector' });
-  const login = (u: { username: string; password: string }) => loginToken(ctx.app, u.username, u.password);
-  tokens.admin = await loginToken(ctx.app, 'admin', ADMIN_PASSWORD);
-  tokens.lead = await login(built.lead);
-  tokens.member = await login(built.member);
-  tokens.ownSecretary = await login(built.secretaries[0]!);
-  tokens.otherSecretary = await login(built.secretaries[1]!);
-  tokens.outsideSecretary = await login(outsideSecretary);
-  tokens.outsideInspector = await login(outsideInspector);
-  tokens.anonymous = undefined;
+  ({ code, unitA, tokens } = await buildRoleCast(ctx));
   const uploaded = await request(ctx.app)
     .post(`/api/v1/inspections/${code}/units/${unitA}/items/1.1/files`)
-    .auth(tokens.ownSecretary, { type: 'bearer' })
+    .auth(tokens.ownSecretary!, { type: 'bearer' })
     .attach('file', readSample('pdf'), 'Hồ sơ mật của đơn vị A.pdf')
     .expect(201);
   fileA = uploaded.body.id as number;
