@@ -12,6 +12,8 @@ import {
   PostgresDriver,
   SqliteAdapter,
   SqliteDialect,
+  type SqliteDatabase,
+  type SqliteStatement,
   type TransactionSettings,
 } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
@@ -72,7 +74,33 @@ function sqliteDialect(file: string, options: OpenOptions): Dialect {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.function(SQLITE_FOLD_FUNCTION, { deterministic: true }, (value: unknown) => (typeof value === 'string' ? foldForSearch(value) : value));
-  return new SqliteDialectWithTransactionalDdl({ database: sqlite });
+  return new SqliteDialectWithTransactionalDdl({ database: withStatementCache(sqlite) });
+}
+
+/** Prepared statements kept for reuse; queries with `in (…)` lists of many lengths age out. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew, which costs more than running the small queries a page makes.
+ * Reusing a statement is safe here: Kysely runs one query at a time on its single SQLite
+ * connection and the app never streams results (a statement being iterated could not be reused).
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(source: string): SqliteStatement {
+      let statement = statements.get(source);
+      if (statement) {
+        statements.delete(source);
+      } else {
+        statement = sqlite.prepare(source);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(source, statement);
+      return statement;
+    },
+  };
 }
 
 /**
