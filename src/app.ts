@@ -45,6 +45,9 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
   const app = express();
   app.locals.pageCookieKey = pageCookieKey;
   app.disable('x-powered-by');
+  // Every API answer and page is no-store, so no client sends an ETag back; computing one would
+  // hash every body for nothing (static files keep theirs: express.static sets its own).
+  app.set('etag', false);
   // Exactly one proxy, the TLS one in front: the client's address is the entry it added to
   // X-Forwarded-For (the last), never one the client wrote before it.
   app.set('trust proxy', config.trustProxy ? 1 : false);
