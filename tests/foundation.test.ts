@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Migrator } from 'kysely';
 import { verifyChain } from '../src/audit/audit.service';
 import { ConfigError, loadConfig } from '../src/config';
 import { migrateToLatest } from '../src/db/migrate';
@@ -17,6 +18,27 @@ describe('migrations', () => {
     const { db } = await createEmptyTestDb();
     expect(await migrateToLatest(db)).toEqual(Object.keys(migrations));
     expect(await migrateToLatest(db)).toEqual([]);
+    await db.destroy();
+  });
+
+  it('that fail half-way leave the database as it was', async () => {
+    const { db } = await createEmptyTestDb();
+    const migrator = new Migrator({
+      db,
+      provider: {
+        getMigrations: () =>
+          Promise.resolve({
+            '0001_half': {
+              up: async (d) => {
+                await d.schema.createTable('half_done').addColumn('id', 'integer').execute();
+                throw new Error('boom');
+              },
+            },
+          }),
+      },
+    });
+    expect((await migrator.migrateToLatest()).error).toBeDefined();
+    expect((await db.introspection.getTables()).map((t) => t.name)).not.toContain('half_done');
     await db.destroy();
   });
 });

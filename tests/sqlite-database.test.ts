@@ -1,35 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Migrator, sql } from 'kysely';
+import { sql } from 'kysely';
 import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 
 // SQLite only (left out of `npm run test:pg`); tests/postgres-database.test.ts holds their PostgreSQL twins.
 
 describe('a SQLite database', () => {
-  it('rolls back a migration that fails half-way, leaving the database as it was', async () => {
-    const db = openDatabase('sqlite::memory:');
-    const migrator = new Migrator({
-      db,
-      provider: {
-        getMigrations: () => Promise.resolve({
-          '0001_half': {
-            up: async (d) => {
-              await d.schema.createTable('half_done').addColumn('id', 'integer').execute();
-              throw new Error('boom');
-            },
-          },
-        }),
-      },
-    });
-    const { error } = await migrator.migrateToLatest();
-    expect(error).toBeDefined();
-    const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name = 'half_done'`.execute(db);
-    expect(tables.rows).toEqual([]);
-    await db.destroy();
-  });
-
   it('opens a file in WAL mode with synchronous=FULL and foreign keys on, creating its folder', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-db-'));
     const db = openDatabase(`sqlite:${path.join(dir, 'sub', 'hoso.db')}`);
