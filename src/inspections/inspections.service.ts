@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import { requireRole } from '../auth/permissions';
 import { nowIso } from '../clock';
-import type { Database, EntryStatus, InspectionRow, InspectionStatus } from '../db/schema';
+import type { Database, InspectionRow, InspectionStatus } from '../db/schema';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import type { Actor } from '../http/request-context';
 import { findTemplateByCode, templateItems } from '../templates/templates.repository';
@@ -11,9 +11,9 @@ import { findUsersByUsernames } from '../users/users.repository';
 import { inspectionFor, type InspectionAccess } from './inspection-access';
 import * as repo from './inspections.repository';
 import { VersionedCache } from './versioned-cache';
-import type { CreateInspectionInput, InspectionView, ProgressView, StatusCounts } from './inspections.schemas';
+import type { CreateInspectionInput, InspectionView, ProgressView } from './inspections.schemas';
+import { emptyCounts, ENTRY_STATUSES, percentOf, progressOf } from './progress';
 
-const STATUSES: EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
 
 /** A due date is passed once its whole day (or its exact time) is over and the inspection is not closed. */
 export function isOverdue(inspection: Pick<InspectionRow, 'due_at' | 'status'>, now: Date): boolean {
@@ -149,14 +149,6 @@ export async function getInspection(db: Kysely<Database>, actor: Actor, code: st
   return presentInspection(db, inspection);
 }
 
-function emptyCounts(): StatusCounts {
-  return { missing: 0, submitted: 0, accepted: 0, returned: 0, waived: 0 };
-}
-
-export function percentOf(done: number, required: number): number {
-  return required === 0 ? 100 : Math.round((1000 * done) / required) / 10;
-}
-
 type UnitProgress = ProgressView['units'][number];
 
 /** Progress of every unit of an inspection as the database holds it now, for `getProgress` to serve from. */
@@ -180,19 +172,18 @@ async function progressSnapshot(db: Kysely<Database>, inspectionId: number, code
   const row = await repo.findInspectionByCode(db, code);
   if (!row || row.id !== inspectionId) throw new NotFoundError('inspection.notFound', { code });
   const [units, counts] = await Promise.all([repo.scopeUnits(db, row.id), repo.progressCounts(db, row.id)]);
-  const rows = new Map(units.map((u) => [u.id, { unitCode: u.code, unitName: u.name, required: 0, done: 0, percent: 0, counts: emptyCounts() }]));
+  const countsByUnit = new Map<number, typeof counts>();
   for (const c of counts) {
-    const unit = rows.get(c.unit_id);
-    if (!unit || !STATUSES.includes(c.status)) continue;
-    const n = Number(c.n);
-    unit.counts[c.status] += n;
-    if (c.required === 1) {
-      unit.required += n;
-      if (c.status === 'accepted' || c.status === 'waived') unit.done += n;
-    }
+    const rows = countsByUnit.get(c.unit_id);
+    if (rows) rows.push(c);
+    else countsByUnit.set(c.unit_id, [c]);
   }
-  for (const unit of rows.values()) unit.percent = percentOf(unit.done, unit.required);
-  return { row, inspection: await presentInspection(db, row, units), units: [...rows].map(([id, progress]) => ({ id, progress })), json: {} };
+  return {
+    row,
+    inspection: await presentInspection(db, row, units),
+    units: units.map((u) => ({ id: u.id, progress: { unitCode: u.code, unitName: u.name, ...progressOf(countsByUnit.get(u.id) ?? []) } })),
+    json: {},
+  };
 }
 
 /** The view of a snapshot: every unit, or one unit's row only. Fresh objects, the snapshot is shared. */
@@ -204,7 +195,7 @@ function progressView(snapshot: ProgressSnapshot, overdue: boolean, ownUnitOnly?
   for (const row of units) {
     totals.required += row.required;
     totals.done += row.done;
-    for (const s of STATUSES) totals.counts[s] += row.counts[s];
+    for (const s of ENTRY_STATUSES) totals.counts[s] += row.counts[s];
   }
   totals.percent = percentOf(totals.done, totals.required);
   const { inspection } = snapshot;

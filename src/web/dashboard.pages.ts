@@ -6,7 +6,7 @@ import type { Actor } from '../http/request-context';
 import { t } from '../i18n/messages';
 import type { InspectionView } from '../inspections/inspections.schemas';
 import { listInspections } from '../inspections/inspections.service';
-import { type Progress, progressOf } from './matrix.model';
+import { type Progress, progressOf } from '../inspections/progress';
 import { inspectionCounts, unitById } from './matrix.repository';
 
 function groupByCode<T extends { code: string }>(rows: readonly T[]): Map<string, T[]> {

@@ -18,7 +18,7 @@ import { getInspection } from '../inspections/inspections.service';
 import type { BlobStore } from '../storage';
 import { actThenRedirect, flashOfError } from './form-action';
 import { inspectionPath, unitDossierPath } from './inspections.pages';
-import { ENTRY_STATUSES, progressOf } from './matrix.model';
+import { ENTRY_STATUSES, progressOf } from '../inspections/progress';
 
 /** What the file picker offers; the server decides by content (storage/sniff.ts). */
 const ACCEPTED_FILES = '.pdf,.doc,.docx,.xls,.xlsx,.odt,.ods,.jpg,.jpeg,.png,.tif,.tiff';

@@ -11,9 +11,7 @@ import { actThenRedirect } from './form-action';
 import {
   CELL_CLASS,
   cellRows,
-  ENTRY_STATUSES,
   filterUnits,
-  isEntryStatus,
   type MatrixFilter,
   pageNumbers,
   pageOf,
@@ -21,6 +19,7 @@ import {
   STATUS_ACTIONS,
   statusActionFor,
 } from './matrix.model';
+import { ENTRY_STATUSES, isEntryStatus } from '../inspections/progress';
 import { matrixCells, matrixItems } from './matrix.repository';
 
 /** Units per page of the matrix: 200 × 40 cells stay a light page; the filter narrows further. */

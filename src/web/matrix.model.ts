@@ -1,6 +1,6 @@
 import type { EntryStatus } from '../db/schema';
+import { isEntryStatus } from '../inspections/progress';
 import type { Actor } from '../http/request-context';
-import { percentOf } from '../inspections/inspections.service';
 import type { InspectionView, ProgressView } from '../inspections/inspections.schemas';
 import { matchesSearch } from './search-text';
 
@@ -8,40 +8,6 @@ import { matchesSearch } from './search-text';
  * The shapes the dashboard and the matrix page show, built from what the services and
  * matrix.repository return. Pure functions: no database, no Express.
  */
-
-export const ENTRY_STATUSES: readonly EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
-
-export function isEntryStatus(value: unknown): value is EntryStatus {
-  return ENTRY_STATUSES.includes(value as EntryStatus);
-}
-
-export type StatusCounts = Record<EntryStatus, number>;
-
-export interface Progress {
-  required: number;
-  done: number;
-  percent: number;
-  counts: StatusCounts;
-}
-
-/**
- * Progress from grouped entry counts, as §2 defines it: done (accepted + waived) over the
- * required items; counts by status over every item.
- */
-export function progressOf(rows: readonly { status: EntryStatus; required: number | boolean; n: number }[]): Progress {
-  const counts: StatusCounts = { missing: 0, submitted: 0, accepted: 0, returned: 0, waived: 0 };
-  let required = 0;
-  let done = 0;
-  for (const row of rows) {
-    const n = Number(row.n);
-    if (isEntryStatus(row.status)) counts[row.status] += n;
-    if (row.required === true || row.required === 1) {
-      required += n;
-      if (row.status === 'accepted' || row.status === 'waived') done += n;
-    }
-  }
-  return { required, done, percent: percentOf(done, required), counts };
-}
 
 /** One letter per status: the matrix has a cell per unit × item, so every byte counts (`c-a` …). */
 export const CELL_CLASS: Record<EntryStatus, string> = { missing: 'm', submitted: 's', accepted: 'a', returned: 'r', waived: 'w' };
