@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import { t } from '../src/i18n/messages';
 import { registerFonts } from '../src/reports/pdf/fonts';
-import { formatNumber, formatPlaceAndDate, upper } from '../src/reports/pdf/format';
+import { formatNumber } from '../src/core/format';
+import { formatPlaceAndDate, upper } from '../src/reports/pdf/wording';
 import { PAGE } from '../src/reports/pdf/layout';
 import type { UnitReportModel } from '../src/reports/report.model';
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { copyData } from '../src/db/copy-data';
+import { copyData } from '../src/ops/copy-data';
 import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { checkData, formatCheckReport } from '../src/ops/check';

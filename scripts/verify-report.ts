@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Actor } from '../src/http/request-context';
+import type { Actor } from '../src/core/actor';
 import { readReportStamp, type ReportStamp } from '../src/reports/report-stamp';
 import { verifyReport } from '../src/reports/verify-report';
 import { createBlobStore } from '../src/storage';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Db, openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { getUnitDossier, reviewEntry, setValue } from '../src/dossiers/dossiers.service';
-import type { Actor } from '../src/http/request-context';
+import type { Actor } from '../src/core/actor';
 import { changeInspectionStatus, getProgress } from '../src/inspections/inspections.service';
 import { updateUnit } from '../src/units/units.service';
 import { findUserByUsername } from '../src/users/users.repository';

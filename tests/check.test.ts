@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { type Db, openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { storeUploads } from '../src/dossiers/dossiers.service';
-import type { Actor } from '../src/http/request-context';
+import type { Actor } from '../src/core/actor';
 import { progressPrinter } from '../scripts/progress';
 import { checkData, formatCheckReport } from '../src/ops/check';
 import { createBlobStore, type LocalBlobStore } from '../src/storage';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { verifyChain } from '../src/audit/audit.service';
 import { openDatabase, type Db } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
-import type { Actor } from '../src/http/request-context';
+import type { Actor } from '../src/core/actor';
 import { createUnit } from '../src/units/units.service';
 import { createEmptyTestDb, createTestDb } from './helpers/test-db';
 import { migrations } from '../migrations';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import fc from 'fast-check';
 import { projectRoot } from '../src/paths';
-import { matchesSearch, searchKey } from '../src/web/search-text';
+import { matchesSearch, searchKey } from '../src/core/search-text';
 
 /** The browser's folding, from the very script the pages load. */
 function browserSearchKey(): (text: string) => string {

@@ -10,7 +10,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../src/config';
 import { errorHandler } from '../src/http/error-handler';
-import { ValidationError } from '../src/http/errors';
+import { ValidationError } from '../src/core/errors';
 import { requestLogger } from '../src/http/logger';
 import { chooseLanguage } from '../src/i18n/lang.middleware';
 import {

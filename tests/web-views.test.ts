@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { en, vi } from '../src/i18n/catalogue/web';
 import { type MessageKey, t } from '../src/i18n/messages';
-import { formatDate, formatDateTime, formatNumber, loadViews, widthClass } from '../src/http/views';
+import { formatDate, formatDateTime, formatNumber } from '../src/core/format';
+import { loadViews, widthClass } from '../src/http/views';
 import { viewsDir } from '../src/paths';
 
 function viewFiles(dir: string): string[] {

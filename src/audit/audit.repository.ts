@@ -25,3 +25,9 @@ export async function listEvents(
   if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
   return q.execute();
 }
+
+/** The id of the newest audit event: the data version `VersionedCache` checks (one index lookup). */
+export async function latestAuditEventId(db: Conn): Promise<number | null> {
+  const row = await db.selectFrom('audit_events').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row?.id ?? null;
+}

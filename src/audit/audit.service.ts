@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { nowIso } from '../clock';
+import { nowIso } from '../core/clock';
 import type { AuditEventRow, Database } from '../db/schema';
-import { inTransaction } from '../db/transaction';
-import type { Actor } from '../http/request-context';
+import { inTransaction } from '../core/transaction';
+import type { Actor } from '../core/actor';
 import { eventsAfter, insertEvent, lastEventHash, listEvents } from './audit.repository';
 
 const GENESIS = '0'.repeat(64);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { nowIso } from '../clock';
+import { nowIso } from '../core/clock';
 import type { Database } from '../db/schema';
 
 /**

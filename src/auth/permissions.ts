@@ -1,6 +1,6 @@
-import type { Role } from '../db/schema';
-import { ForbiddenError } from '../http/errors';
-import type { Actor } from '../http/request-context';
+import type { Role } from '../core/vocabulary';
+import { ForbiddenError } from '../core/errors';
+import type { Actor } from '../core/actor';
 
 /** Refuses with 403 unless the actor has one of `roles`. */
 export function requireRole(actor: Actor, ...roles: Role[]): void {

@@ -16,7 +16,7 @@ import {
   type UnknownRow,
   type ValueNode,
 } from 'kysely';
-import { ValidationError } from '../http/errors';
+import { ValidationError } from '../core/errors';
 import type { Database } from './schema';
 
 /**

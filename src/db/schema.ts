@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { EntryStatus, InspectionStatus, ItemKind, MemberRole, ReviewDecision, Role } from '../core/vocabulary';
 
 /**
  * Every table as the database returns it. Times are ISO-8601 strings, flags are 0/1 integers,
@@ -24,12 +25,6 @@ export interface Database {
   app_secrets: AppSecretsTable;
 }
 
-export type Role = 'admin' | 'inspector' | 'secretary';
-export type ItemKind = 'file' | 'number' | 'text';
-export type InspectionStatus = 'draft' | 'open' | 'closed';
-export type MemberRole = 'lead' | 'member';
-export type EntryStatus = 'missing' | 'submitted' | 'accepted' | 'returned' | 'waived';
-export type ReviewDecision = 'accept' | 'return' | 'waive' | 'reopen';
 
 export interface UnitsTable {
   id: Generated<number>;

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import type { Actor } from '../http/request-context';
+import type { Actor } from '../core/actor';
 import { reviewEntry, setValue } from '../dossiers/dossiers.service';
 import { findInspectionByCode } from '../inspections/inspections.repository';
 import { changeInspectionStatus, createInspection } from '../inspections/inspections.service';

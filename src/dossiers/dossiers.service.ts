@@ -1,11 +1,13 @@
+import { latestAuditEventId } from '../audit/audit.repository';
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
-import { nowIso } from '../clock';
-import type { Database, EntryStatus, InspectionRow } from '../db/schema';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
-import type { Actor } from '../http/request-context';
+import { nowIso } from '../core/clock';
+import type { Database, InspectionRow } from '../db/schema';
+import type { EntryStatus } from '../core/vocabulary';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import type { Actor } from '../core/actor';
 import { inspectionFor, requireOpen, requireReviewer, requireSubmitter, type ScopedUnit, unitFor } from '../inspections/inspection-access';
-import { VersionedCache } from '../inspections/versioned-cache';
+import { VersionedCache } from '../core/versioned-cache';
 import type { BlobStore, StagedFile } from '../storage/blob-store';
 import * as repo from './dossiers.repository';
 import type { EntryView, FileView, FindingsInput, FindingsView, ReviewInput, ReviewView, UnitDossier, ValueInput } from './dossiers.schemas';
@@ -80,7 +82,7 @@ interface DossierContent {
  * read them again); they are kept until the next write, see `VersionedCache`. Keyed by
  * inspection and unit id; a province has 1,000 units, a few hundred recent ones are kept.
  */
-const dossierContents = new VersionedCache<string, DossierContent>(256);
+const dossierContents = new VersionedCache<string, DossierContent>(256, latestAuditEventId);
 
 /** Four queries, whatever the size. */
 async function readDossierContent(db: Kysely<Database>, inspectionId: number, unitId: number): Promise<DossierContent> {

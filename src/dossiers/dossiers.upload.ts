@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
-import type { Actor } from '../http/request-context';
+import type { Actor } from '../core/actor';
 import type { BlobStore } from '../storage';
 import { receiveUploads } from '../storage/upload';
 import { virusScanner } from '../storage/virus-scan';

@@ -1,5 +1,5 @@
-import type { EntryStatus, ReviewDecision } from '../db/schema';
-import { ConflictError, ValidationError } from '../http/errors';
+import type { EntryStatus, ReviewDecision } from '../core/vocabulary';
+import { ConflictError, ValidationError } from '../core/errors';
 
 /**
  * The entry state machine of PRODUCT.md §2, in one place:

@@ -1,10 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import type { Role } from '../db/schema';
-import { type Lang, type MessageKey, type MessageParams, t } from '../i18n/messages';
-import { AppError, UnauthenticatedError } from './errors';
-import type { Actor } from './request-context';
+import type { Role } from '../core/vocabulary';
+import { type Lang } from '../core/vocabulary';
+import { type MessageKey, type MessageParams, t } from '../i18n/messages';
+import { AppError, UnauthenticatedError } from '../core/errors';
+import type { Actor } from '../core/actor';
 import { sameToken } from './security';
 import { appViews } from './views';
 

@@ -1,14 +1,5 @@
-import type { Lang } from '../i18n/messages';
-import type { Role } from '../db/schema';
-
-/** Who is calling: the user behind a valid session, as services see them. */
-export interface Actor {
-  id: number;
-  username: string;
-  displayName: string;
-  role: Role;
-  unitId: number | null;
-}
+import type { Actor } from '../core/actor';
+import type { Lang } from '../core/vocabulary';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace -- Express types are extended by merging

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Lang } from '../i18n/messages';
-import { ValidationError } from './errors';
+import type { Lang } from '../core/vocabulary';
+import { ValidationError } from '../core/errors';
 
 const localeErrors = { vi: z.locales.vi().localeError, en: z.locales.en().localeError };
 

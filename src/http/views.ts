@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { isLang, type Lang, type MessageKey, type MessageParams, t } from '../i18n/messages';
+import { formatDate, formatDateTime, formatNumber } from '../core/format';
+import { isLang, type Lang } from '../core/vocabulary';
+import { type MessageKey, type MessageParams, t } from '../i18n/messages';
 import { viewsDir } from '../paths';
 
 /**
@@ -20,49 +22,6 @@ export interface Views {
 export interface ViewContext {
   lang: Lang;
   [name: string]: unknown;
-}
-
-/** Dates are shown as Vietnamese offices write them, in Vietnam's time (the product is used there). */
-const TIME_ZONE = 'Asia/Ho_Chi_Minh';
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-function dateParts(value: unknown): Record<string, string> | undefined {
-  if (typeof value !== 'string' && !(value instanceof Date)) return undefined;
-  if (typeof value === 'string') {
-    // A calendar date has no time of day, so no time zone may shift it.
-    const m = DATE_ONLY.exec(value);
-    if (m) return { year: m[1] ?? '', month: m[2] ?? '', day: m[3] ?? '', hour: '', minute: '' };
-  }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-  }).formatToParts(date);
-  return Object.fromEntries(parts.map((p) => [p.type, p.value]));
-}
-
-/** `15/08/2023`; empty for a missing or unreadable value. */
-export function formatDate(value: unknown): string {
-  const p = dateParts(value);
-  return p ? `${p.day}/${p.month}/${p.year}` : '';
-}
-
-/** `15/08/2023 14:05` (Vietnam time). */
-export function formatDateTime(value: unknown): string {
-  const p = dateParts(value);
-  if (!p) return '';
-  return p.hour ? `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}` : `${p.day}/${p.month}/${p.year}`;
-}
-
-const numberFormats: Record<Lang, Intl.NumberFormat> = {
-  vi: new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 2 }),
-  en: new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 }),
-};
-
-/** `1.234.567,5` in Vietnamese, `1,234,567.5` in English; empty for a non-number. */
-export function formatNumber(value: unknown, lang: Lang): string {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-  return Number.isFinite(n) ? numberFormats[lang].format(n) : '';
 }
 
 /** The progress-bar width class for a percentage: `w-0` … `w-100` in steps of 5, rounded down. */

@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { setOwnLanguage } from '../users/users.service';
-import { isLang, type Lang } from './messages';
+import { isLang, type Lang } from '../core/vocabulary';
 
 export const LANG_COOKIE = 'hoso_lang';
 const ONE_YEAR_MS = 365 * 24 * 60 * 60 * 1000;

@@ -1,3 +1,4 @@
+import { type Lang } from '../core/vocabulary';
 import * as core from './catalogue/core';
 import * as dataExports from './catalogue/exports';
 import * as inspections from './catalogue/inspections';
@@ -17,7 +18,6 @@ const parts = [core, inspections, dataExports, reports, storage, virusScan, web,
 type Part = (typeof parts)[number];
 type Keys<P> = P extends { vi: infer V } ? keyof V : never;
 export type MessageKey = Keys<Part>;
-export type Lang = 'vi' | 'en';
 /** A parameter is a literal, or another message (e.g. a status word) worded in the same language. */
 export type MessageParams = Record<string, string | number | { key: MessageKey }>;
 
@@ -25,10 +25,6 @@ const catalogues: Record<Lang, Record<string, string>> = {
   vi: Object.assign({}, ...parts.map((p) => p.vi)) as Record<string, string>,
   en: Object.assign({}, ...parts.map((p) => p.en)) as Record<string, string>,
 };
-
-export function isLang(value: unknown): value is Lang {
-  return value === 'vi' || value === 'en';
-}
 
 /** The message for `key` in `lang`, with `{param}` placeholders filled in. */
 export function t(lang: Lang, key: MessageKey, params: MessageParams = {}): string {

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Database, InspectionRow, MemberRole } from '../db/schema';
-import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
-import type { Actor } from '../http/request-context';
+import type { Database, InspectionRow } from '../db/schema';
+import type { MemberRole } from '../core/vocabulary';
+import { ConflictError, ForbiddenError, NotFoundError } from '../core/errors';
+import type { Actor } from '../core/actor';
 import { findInspectionByCode, findScopeUnit, membership } from './inspections.repository';
 
 /** An inspection as one caller may see it, with the caller's place on its team. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Database, EntryStatus, InspectionRow, InspectionsTable, MemberRole } from '../db/schema';
+import type { Database, InspectionRow, InspectionsTable } from '../db/schema';
+import type { EntryStatus, MemberRole } from '../core/vocabulary';
 import type { Insertable } from 'kysely';
 import type { ItemColumns } from '../templates/checklist-items';
 
@@ -161,10 +162,4 @@ export async function progressCounts(db: Conn, inspectionId: number) {
     .where('e.inspection_id', '=', inspectionId)
     .groupBy(['e.unit_id', 'e.status', 'ii.required'])
     .execute();
-}
-
-/** The id of the newest audit event: the data version `VersionedCache` checks (one index lookup). */
-export async function latestAuditEventId(db: Conn): Promise<number | null> {
-  const row = await db.selectFrom('audit_events').select('id').orderBy('id', 'desc').limit(1).executeTakeFirst();
-  return row?.id ?? null;
 }

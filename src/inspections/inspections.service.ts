@@ -1,18 +1,21 @@
+import { latestAuditEventId } from '../audit/audit.repository';
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import { requireRole } from '../auth/permissions';
-import { nowIso } from '../clock';
-import type { Database, InspectionRow, InspectionStatus } from '../db/schema';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
-import type { Actor } from '../http/request-context';
+import { nowIso } from '../core/clock';
+import type { Database, InspectionRow } from '../db/schema';
+import type { InspectionStatus } from '../core/vocabulary';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import type { Actor } from '../core/actor';
 import { findTemplateByCode, templateItems } from '../templates/templates.repository';
 import { findUnitsByCodes } from '../units/units.repository';
 import { findUsersByUsernames } from '../users/users.repository';
 import { inspectionFor, type InspectionAccess } from './inspection-access';
 import * as repo from './inspections.repository';
-import { VersionedCache } from './versioned-cache';
+import { VersionedCache } from '../core/versioned-cache';
 import type { CreateInspectionInput, InspectionView, ProgressView } from './inspections.schemas';
-import { emptyCounts, ENTRY_STATUSES, percentOf, progressOf } from './progress';
+import { emptyCounts, percentOf, progressOf } from './progress';
+import { ENTRY_STATUSES } from '../core/vocabulary';
 
 
 /** A due date is passed once its whole day (or its exact time) is over and the inspection is not closed. */
@@ -166,7 +169,7 @@ interface ProgressSnapshot {
  * (and of the matrix page, the summary report and the exports, which start from it) is what made
  * them slow. Snapshots are kept until the next write, see `VersionedCache`.
  */
-const progressSnapshots = new VersionedCache<number, ProgressSnapshot>(16);
+const progressSnapshots = new VersionedCache<number, ProgressSnapshot>(16, latestAuditEventId);
 
 async function progressSnapshot(db: Kysely<Database>, inspectionId: number, code: string): Promise<ProgressSnapshot> {
   const row = await repo.findInspectionByCode(db, code);

@@ -1,12 +1,6 @@
-import type { EntryStatus } from '../db/schema';
+import { ENTRY_STATUSES, type EntryStatus, isOneOf } from '../core/vocabulary';
 
 /** The §2 progress rule, in one place: what the API, the pages, the reports and the exports show. */
-
-export const ENTRY_STATUSES: readonly EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
-
-export function isEntryStatus(value: unknown): value is EntryStatus {
-  return ENTRY_STATUSES.includes(value as EntryStatus);
-}
 
 export type StatusCounts = Record<EntryStatus, number>;
 
@@ -18,7 +12,7 @@ export interface Progress {
 }
 
 export function emptyCounts(): StatusCounts {
-  return { missing: 0, submitted: 0, accepted: 0, returned: 0, waived: 0 };
+  return Object.fromEntries(ENTRY_STATUSES.map((status) => [status, 0])) as StatusCounts;
 }
 
 /** Done over required, in percent with one decimal; nothing required counts as complete. */
@@ -36,7 +30,7 @@ export function progressOf(rows: Iterable<{ status: EntryStatus; required: numbe
   let done = 0;
   for (const row of rows) {
     const n = Number(row.n);
-    if (isEntryStatus(row.status)) counts[row.status] += n;
+    if (isOneOf(ENTRY_STATUSES, row.status)) counts[row.status] += n;
     if (row.required === true || row.required === 1) {
       required += n;
       if (row.status === 'accepted' || row.status === 'waived') done += n;

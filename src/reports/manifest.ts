@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EntryStatus } from '../db/schema';
+import type { EntryStatus } from '../core/vocabulary';
 
 export interface ManifestFile {
   sha256: string;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { getUnitDossier } from '../dossiers/dossiers.service';
-import type { Actor } from '../http/request-context';
+import type { Actor } from '../core/actor';
 import type { BlobStore } from '../storage';
 import type { ReportStamp } from './report-stamp';
 import { dossierManifestHash } from './reports.service';

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AppError, NotFoundError, ValidationError } from '../http/errors';
+import { AppError, NotFoundError, ValidationError } from '../core/errors';
 import type { MessageKey } from '../i18n/messages';
 
 /** Bytes written to the staging area and hashed, not yet visible in the store. */

@@ -1,6 +1,6 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { UnsupportedMediaTypeError } from '../http/errors';
+import { UnsupportedMediaTypeError } from '../core/errors';
 import { StorageError } from './blob-store';
 import { zipIsWithinBounds } from './zip-guard';
 

@@ -1,11 +1,6 @@
 import type { Request, Response } from 'express';
 import multer, { MulterError } from 'multer';
-import {
-  AppError,
-  PayloadTooLargeError,
-  UnsupportedMediaTypeError,
-  ValidationError,
-} from '../http/errors';
+import { AppError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
 import { type BlobStore, type StagedFile, StorageError } from './blob-store';
 import { safeDisplayName } from './file-names';
 import { sniffMime } from './sniff';

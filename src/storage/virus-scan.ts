@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
-import { AppError } from '../http/errors';
+import { AppError } from '../core/errors';
 import type { StagedFile } from './blob-store';
 
 export type VirusScannerConfig = NonNullable<Config['virusScanner']>;

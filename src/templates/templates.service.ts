@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import { requireDirectoryReader, requireRole } from '../auth/permissions';
-import { nowIso } from '../clock';
+import { nowIso } from '../core/clock';
 import type { Database } from '../db/schema';
-import { inTransaction } from '../db/transaction';
-import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import type { Actor } from '../http/request-context';
+import { inTransaction } from '../core/transaction';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import type { Actor } from '../core/actor';
 import { duplicateItemCode, itemRows, presentItem } from './checklist-items';
 import * as repo from './templates.repository';
 import type { CreateTemplateInput, TemplateView, UpdateTemplateInput } from './templates.schemas';

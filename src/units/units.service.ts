@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import { requireDirectoryReader, requireRole } from '../auth/permissions';
-import { nowIso } from '../clock';
+import { nowIso } from '../core/clock';
 import type { Database } from '../db/schema';
-import { inTransaction } from '../db/transaction';
-import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import type { Actor } from '../http/request-context';
+import { inTransaction } from '../core/transaction';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import type { Actor } from '../core/actor';
 import * as repo from './units.repository';
 import type { CreateUnitInput, UnitView, UpdateUnitInput } from './units.schemas';
 

@@ -1,7 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { requireRole } from '../auth/permissions';
-import type { Database, MemberRole } from '../db/schema';
+import type { Database } from '../db/schema';
+import type { MemberRole } from '../core/vocabulary';
 import { type FormFailure, formFields, pageActor, redirectWithFlash, render, submitForm } from '../http/pages';
 import { t } from '../i18n/messages';
 import { CreateInspectionSchema } from '../inspections/inspections.schemas';
@@ -11,7 +12,7 @@ import { listUnits } from '../units/units.service';
 import { listUsers } from '../users/users.service';
 import { inspectionPath } from './inspections.pages';
 import { statusActionFor } from './matrix.model';
-import { searchKey } from './search-text';
+import { searchKey } from '../core/search-text';
 import { flattenTree, unitTree } from './unit-tree';
 
 /** The unit tree is indented up to this depth (CSS classes depth-0 … depth-5); deeper units stay at it. */

@@ -1,9 +1,11 @@
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { requireRole } from '../auth/permissions';
-import type { Database, ItemKind } from '../db/schema';
+import type { Database } from '../db/schema';
+import type { ItemKind } from '../core/vocabulary';
 import { type FieldErrors, type FormFailure, formFields, pageActor, redirectWithFlash, render, submitForm } from '../http/pages';
-import { type Lang, t } from '../i18n/messages';
+import { type Lang } from '../core/vocabulary';
+import { t } from '../i18n/messages';
 import { CreateTemplateSchema, ItemSchema, type TemplateView, UpdateTemplateSchema } from '../templates/templates.schemas';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from '../templates/templates.service';
 

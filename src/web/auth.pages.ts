@@ -4,7 +4,7 @@ import { clearSessionCookies, cookieToken, setSessionCookie } from '../auth/auth
 import { LoginSchema } from '../auth/auth.schemas';
 import { login, logout } from '../auth/auth.service';
 import type { Database } from '../db/schema';
-import { TooManyRequestsError, UnauthenticatedError } from '../http/errors';
+import { TooManyRequestsError, UnauthenticatedError } from '../core/errors';
 import {
   clearLoginCsrf, type FormFailure, formFields, issueLoginCsrf, pageActor, parseForm, redirectWithFlash, render,
   safeNextPath, verifyLoginCsrf,

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
 import { pageActor, render } from '../http/pages';
-import type { Actor } from '../http/request-context';
+import type { Actor } from '../core/actor';
 import { t } from '../i18n/messages';
 import type { InspectionView } from '../inspections/inspections.schemas';
 import { listInspections } from '../inspections/inspections.service';

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { AppError } from '../http/errors';
+import { AppError } from '../core/errors';
 import { type Flash, redirectWithFlash } from '../http/pages';
 import { type MessageParams, t } from '../i18n/messages';
 

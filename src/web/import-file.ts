@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { UnsupportedMediaTypeError, ValidationError } from '../http/errors';
-import { type Lang, type MessageKey, t } from '../i18n/messages';
+import { UnsupportedMediaTypeError, ValidationError } from '../core/errors';
+import { type Lang } from '../core/vocabulary';
+import { type MessageKey, t } from '../i18n/messages';
 
 /*
  * Reads the lists admins keep in Excel: an .xlsx workbook (first sheet with data) or a CSV saved

@@ -2,9 +2,9 @@ import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
-import { ForbiddenError, NotFoundError } from '../http/errors';
+import { ForbiddenError, NotFoundError } from '../core/errors';
 import { formFields, pageActor, render, safeNextPath } from '../http/pages';
-import { formatNumber } from '../http/views';
+import { formatNumber } from '../core/format';
 import { t } from '../i18n/messages';
 import { changeInspectionStatus, getInspection, getProgress } from '../inspections/inspections.service';
 import { actThenRedirect } from './form-action';
@@ -19,7 +19,7 @@ import {
   STATUS_ACTIONS,
   statusActionFor,
 } from './matrix.model';
-import { ENTRY_STATUSES, isEntryStatus } from '../inspections/progress';
+import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
 import { matrixCells, matrixItems } from './matrix.repository';
 
 /** Units per page of the matrix: 200 × 40 cells stay a light page; the filter narrows further. */
@@ -42,7 +42,7 @@ function queryText(req: Request, name: string): string {
 
 function filterOf(req: Request): MatrixFilter {
   const status = queryText(req, 'status');
-  return { q: queryText(req, 'q').trim(), status: isEntryStatus(status) ? status : undefined };
+  return { q: queryText(req, 'q').trim(), status: isOneOf(ENTRY_STATUSES, status) ? status : undefined };
 }
 
 /** The matrix URL with this filter and page (empty parts left out, so links stay short). */

@@ -1,8 +1,8 @@
-import type { EntryStatus } from '../db/schema';
-import { isEntryStatus } from '../inspections/progress';
-import type { Actor } from '../http/request-context';
+import type { EntryStatus } from '../core/vocabulary';
+import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
+import type { Actor } from '../core/actor';
 import type { InspectionView, ProgressView } from '../inspections/inspections.schemas';
-import { matchesSearch } from './search-text';
+import { matchesSearch } from '../core/search-text';
 
 /*
  * The shapes the dashboard and the matrix page show, built from what the services and
@@ -83,7 +83,7 @@ export function cellRows(
   for (const cell of cells) {
     const i = column.get(cell.item_id);
     const row = rows.get(cell.unit_code);
-    if (row && i !== undefined && isEntryStatus(cell.status)) row[i] = CELL_CLASS[cell.status];
+    if (row && i !== undefined && isOneOf(ENTRY_STATUSES, cell.status)) row[i] = CELL_CLASS[cell.status];
   }
   return rows;
 }

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { databaseConfig, type Db, openDatabase } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import type { Actor } from '../../src/http/request-context';
+import type { Actor } from '../../src/core/actor';
 import { findUserByUsername } from '../../src/users/users.repository';
 import { ensureAdmin } from '../../src/users/users.service';
 

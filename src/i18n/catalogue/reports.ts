@@ -3,8 +3,8 @@ export const vi = {
   // heading and closing of every party document
   'report.partyName': 'ĐẢNG CỘNG SẢN VIỆT NAM',
   'report.number': 'Số {number}',
-  'report.date.long': 'ngày {day} tháng {month} năm {year}',
-  'report.dateTime': '{time} ngày {date}',
+  'date.long': 'ngày {day} tháng {month} năm {year}',
+  'date.moment': '{time} ngày {date}',
   'report.sign.onBehalf': 'T/M ĐOÀN KIỂM TRA',
   'report.sign.lead': 'TRƯỞNG ĐOÀN',
   'report.recipients': 'Nơi nhận:',
@@ -61,8 +61,8 @@ export const vi = {
 export const en: Record<keyof typeof vi, string> = {
   'report.partyName': 'COMMUNIST PARTY OF VIETNAM',
   'report.number': 'No. {number}',
-  'report.date.long': '{day} {monthName} {year}',
-  'report.dateTime': '{time} on {date}',
+  'date.long': '{day} {monthName} {year}',
+  'date.moment': '{time} on {date}',
   'report.sign.onBehalf': 'FOR THE INSPECTION TEAM',
   'report.sign.lead': 'TEAM LEAD',
   'report.recipients': 'Recipients:',

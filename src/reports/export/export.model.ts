@@ -1,5 +1,5 @@
-import type { EntryStatus, ItemKind } from '../../db/schema';
-import type { Lang } from '../../i18n/messages';
+import type { EntryStatus, ItemKind } from '../../core/vocabulary';
+import type { Lang } from '../../core/vocabulary';
 
 /**
  * What the exports read: plain values shaped by the inspections/dossiers services, so the writers

@@ -1,5 +1,6 @@
-import type { EntryStatus } from '../../db/schema';
-import { type Lang, t } from '../../i18n/messages';
+import type { EntryStatus } from '../../core/vocabulary';
+import { type Lang } from '../../core/vocabulary';
+import { t } from '../../i18n/messages';
 import type { MatrixCell, MatrixItem, ProgressMatrix } from './export.model';
 
 /**

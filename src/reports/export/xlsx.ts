@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
-import type { EntryStatus } from '../../db/schema';
+import type { EntryStatus } from '../../core/vocabulary';
 import { type MessageKey, t } from '../../i18n/messages';
 import { sheetValue } from './cells';
 import type { ProgressMatrix } from './export.model';

@@ -1,9 +1,10 @@
 import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
-import { type Lang, t } from '../../i18n/messages';
+import { type Lang } from '../../core/vocabulary';
+import { t } from '../../i18n/messages';
 import type { DocumentHeader } from '../report.model';
 import { registerFonts } from './fonts';
-import { formatPlaceAndDate, upper } from './format';
+import { formatPlaceAndDate, upper } from './wording';
 import { Flow, PAGE, type TextStyle } from './layout';
 import type { TableStyle } from './table';
 

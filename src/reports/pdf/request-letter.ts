@@ -1,6 +1,7 @@
 import { t } from '../../i18n/messages';
 import type { OwedItem, RequestLetterModel } from '../report.model';
-import { formatShortDate, inSentence } from './format';
+import { formatShortDate } from '../../core/format';
+import { inSentence } from './wording';
 import type { Flow } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawTitle, renderDocument, styles } from './party-document';
 import { Table } from './table';

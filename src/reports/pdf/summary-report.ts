@@ -1,7 +1,9 @@
-import type { EntryStatus } from '../../db/schema';
-import { type Lang, t } from '../../i18n/messages';
+import type { EntryStatus } from '../../core/vocabulary';
+import { type Lang } from '../../core/vocabulary';
+import { t } from '../../i18n/messages';
 import type { StatusCounts, SummaryReportModel, SummaryUnitRow } from '../report.model';
-import { formatNumber, formatPercent, inSentence } from './format';
+import { formatNumber, formatPercent } from '../../core/format';
+import { inSentence } from './wording';
 import type { Align, Flow, TextStyle } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
 import { type Box, type Column, type Graphic, Table, type TableStyle } from './table';

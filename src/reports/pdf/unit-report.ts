@@ -1,7 +1,8 @@
 import { t } from '../../i18n/messages';
 import type { UnitReportModel, UnitReportRow } from '../report.model';
 import { reportStamp } from '../report-stamp';
-import { formatDateTime, formatNumber, inSentence } from './format';
+import { formatMoment, formatNumber } from '../../core/format';
+import { inSentence } from './wording';
 import type { Flow } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
 import { Table } from './table';
@@ -67,7 +68,7 @@ function layUnitReport(flow: Flow, model: UnitReportModel): void {
 
   const verification = [
     { text: t(lang, 'report.unit.verification', { hash: model.manifestHash }), style: styles.small },
-    { text: t(lang, 'report.unit.verificationNote', { time: formatDateTime(model.generatedAt, lang) }), style: styles.smallItalic },
+    { text: t(lang, 'report.unit.verificationNote', { time: formatMoment(model.generatedAt, lang) }), style: styles.smallItalic },
   ];
   const verificationHeight = 10 + verification.reduce((sum, v) => sum + flow.wrap(v.text, v.style, flow.width).length * flow.lineHeight(v.style), 0);
   drawClosing(flow, lang, model.recipients, model.leadName, verificationHeight);

@@ -1,9 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { migrations } from '../../migrations';
 import { type ChainReport, verifyChain } from '../audit/audit.service';
-import type { Db } from './database';
-import { resetIdentity } from './dialect';
-import type { Database } from './schema';
+import type { Db } from '../db/database';
+import { resetIdentity } from '../db/dialect';
+import type { Database } from '../db/schema';
 
 /**
  * Every table, parents before children, with the columns that order its rows. `identity`: its

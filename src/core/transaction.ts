@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from './schema';
+import type { Database } from '../db/schema';
 
 /**
  * Runs `fn` in a transaction: the caller's own when `db` already is one, else a new one. Kysely

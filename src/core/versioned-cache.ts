@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { latestAuditEventId } from './inspections.repository';
+
+/** The data version: the id of the newest audit event (`audit.repository`'s `latestAuditEventId`). */
+export type DataVersion = (db: Kysely<Database>) => Promise<number | null>;
 
 interface Slot<T> {
   version: number | null;
@@ -22,11 +24,14 @@ interface Slot<T> {
 export class VersionedCache<K, T> {
   private readonly byDatabase = new WeakMap<Kysely<Database>, Map<K, Slot<T>>>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly versionOf: DataVersion,
+  ) {}
 
   async get(db: Kysely<Database>, key: K, compute: () => Promise<T>): Promise<T> {
     if (db.isTransaction) return compute();
-    const version = await latestAuditEventId(db);
+    const version = await this.versionOf(db);
     let slots = this.byDatabase.get(db);
     if (!slots) this.byDatabase.set(db, (slots = new Map()));
     const slot = slots.get(key);
