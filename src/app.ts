@@ -15,7 +15,8 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { requestLogger } from './http/logger';
 import { buildOpenApi } from './http/openapi';
 import { refuseCrossSiteWrites, requireCsrfForCookieWrites, securityHeaders } from './http/security';
-import { chooseLanguage, rememberLanguage } from './i18n/lang.middleware';
+import { chooseLanguage } from './http/language';
+import { rememberLanguage } from './users/users.middleware';
 import { inspectionRoutes } from './inspections/inspections.routes';
 import { appVersion } from './paths';
 import { reportRoutes } from './reports/reports.routes';
@@ -23,7 +24,19 @@ import { type BlobStore, createBlobStore } from './storage';
 import { templateRoutes } from './templates/templates.routes';
 import { unitRoutes } from './units/units.routes';
 import { userRoutes } from './users/users.routes';
-import { staticFiles, webPages } from './web';
+import { authPages } from './auth/auth.pages';
+import { dossierPages } from './dossiers/dossiers.pages';
+import type { AppContext } from './http/app-context';
+import { sendAnonymousToLogin } from './http/page-requests';
+import { staticFiles } from './http/static-files';
+import { appViews } from './http/views';
+import { importPages } from './imports/imports.pages';
+import { dashboardPages } from './inspections/dashboard.pages';
+import { inspectionPages } from './inspections/inspections.pages';
+import { matrixPages } from './inspections/matrix.pages';
+import { templatePages } from './templates/templates.pages';
+import { unitPages } from './units/units.pages';
+import { userPages } from './users/users.pages';
 
 export const API_PREFIX = '/api/v1';
 
@@ -34,8 +47,8 @@ export interface AppDeps {
   /** The file store; by default the directory store under the configured data directory. */
   store?: BlobStore;
   /**
-   * Signs page cookies. `server.ts` passes the key shared through the database (`sharedSecret`);
-   * a fresh random key serves a single in-process app, as in tests.
+   * Signs the pages' cookies. `server.ts` passes the key shared through the database
+   * (`sharedSecret`); a fresh random key serves a single in-process app, as in tests.
    */
   pageCookieKey?: Buffer;
 }
@@ -43,7 +56,7 @@ export interface AppDeps {
 /** Builds the Express app from injected config and database; `server.ts` and the tests share it. */
 export function createApp({ config, db, logger, store = createBlobStore(config), pageCookieKey = randomBytes(32) }: AppDeps): Express {
   const app = express();
-  app.locals.pageCookieKey = pageCookieKey;
+  const ctx: AppContext = { config, db, store, logger };
   app.disable('x-powered-by');
   // Every API answer and page is no-store, so no client sends an ETag back; computing one would
   // hash every body for nothing (static files keep theirs: express.static sets its own).
@@ -61,7 +74,8 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
   });
   app.use(compression());
   app.use('/static', staticFiles());
-  app.use(cookieParser());
+  // The key signs the pages' own short-lived cookies (login CSRF, flash): see http/cookies.ts.
+  app.use(cookieParser(pageCookieKey.toString('base64url')));
   app.use(chooseLanguage(config.defaultLang));
   app.use(express.json({ limit: '1mb' }));
   // Room for forms that tick every unit of a province (one field per unit); the 1 MB cap still bounds them.
@@ -69,22 +83,28 @@ export function createApp({ config, db, logger, store = createBlobStore(config),
   app.use(refuseCrossSiteWrites);
   app.use(authenticate(db));
   app.use(requireCsrfForCookieWrites(`${API_PREFIX}/session`));
-  app.use(rememberLanguage(db));
+  app.use(rememberLanguage(ctx));
 
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
 
   const apis: ApiRouter[] = [
-    authRoutes(db), unitRoutes(db), userRoutes(db), templateRoutes(db), inspectionRoutes(db), dossierRoutes(db, store, config),
-    reportRoutes(db, store), auditRoutes(db),
+    authRoutes(ctx), unitRoutes(ctx), userRoutes(ctx), templateRoutes(ctx), inspectionRoutes(ctx), dossierRoutes(ctx), reportRoutes(ctx), auditRoutes(ctx),
   ];
   const openApi = buildOpenApi(API_PREFIX, apis.flatMap((a) => a.docs), appVersion);
   app.get(`${API_PREFIX}/openapi.json`, (_req, res) => {
     res.json(openApi);
   });
   for (const api of apis) app.use(API_PREFIX, api.router);
-  app.use(webPages(db, store, config));
+  // Every server-rendered page; an anonymous visit to any of them (or to an unknown path) goes to
+  // the login page first. Templates are compiled now, so a broken one stops start-up.
+  appViews();
+  app.use(sendAnonymousToLogin);
+  app.use(
+    authPages(ctx), dashboardPages(ctx), unitPages(ctx), userPages(ctx), templatePages(ctx), importPages(ctx),
+    matrixPages(ctx), dossierPages(ctx), inspectionPages(ctx),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler);

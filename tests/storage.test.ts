@@ -12,7 +12,7 @@ import { loadConfig } from '../src/config';
 import { errorHandler } from '../src/http/error-handler';
 import { ValidationError } from '../src/core/errors';
 import { requestLogger } from '../src/http/logger';
-import { chooseLanguage } from '../src/i18n/lang.middleware';
+import { chooseLanguage } from '../src/http/language';
 import {
   ABANDONED_STAGING_MS,
   type BlobStore,

@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
@@ -7,7 +8,7 @@ import { clearSessionCookies, cookieToken, setSessionCookie } from './auth.middl
 import { LoginSchema, SessionResponseSchema, UserSchema } from './auth.schemas';
 import { login, logout } from './auth.service';
 
-export function authRoutes(db: Kysely<Database>): ApiRouter {
+export function authRoutes({ db }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'session';
   api.post('/session', { tag, summary: 'Sign in', anonymous: true, body: LoginSchema, response: SessionResponseSchema }, async (req, res, { body }) => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { inTransaction } from '../core/transaction';
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import type { Database } from '../db/schema';
@@ -70,7 +71,7 @@ export async function login(db: Kysely<Database>, input: LoginInput, origin: Req
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(32).toString('base64url');
   const actor: Actor = { id: user.id, username: user.username, displayName: user.display_name, role: user.role, unitId: user.unit_id };
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if (origin.previousToken) await repo.deleteSession(trx, tokenId(origin.previousToken));
     await repo.clearLoginFailures(trx, username.toLowerCase());
     await repo.pruneLoginFailures(trx, since);
@@ -115,7 +116,7 @@ export async function resolveSession(db: Kysely<Database>, token: string, now: D
 
 /** Ends the session; its token is refused from then on. */
 export async function logout(db: Kysely<Database>, actor: Actor, sessionId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     await repo.deleteSession(trx, sessionId);
     await recordEvent(trx, actor, { action: 'session.delete', objectType: 'user', objectId: actor.username });
   });

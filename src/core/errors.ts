@@ -36,6 +36,15 @@ export class NotFoundError extends AppError {
     super(404, 'not_found', key, params);
   }
 }
+/**
+ * A record the input names (a parent unit, a template, a member) does not exist: 404 as the API
+ * says, but about a field of the request rather than its target, so a form shows it beside the field.
+ */
+export class ReferenceNotFoundError extends NotFoundError {
+  constructor(readonly field: string, key: MessageKey, params: MessageParams = {}) {
+    super(key, params);
+  }
+}
 export class ConflictError extends AppError {
   constructor(key: MessageKey, params: MessageParams = {}, details?: unknown) {
     super(409, 'conflict', key, params, details);

@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -13,7 +14,7 @@ import { uploadToEntry } from './dossiers.upload';
 const FileIdSchema = z.coerce.number().int().positive();
 const StatusAnswer = z.object({ status: z.enum(['missing', 'submitted', 'accepted', 'returned', 'waived']) });
 
-export function dossierRoutes(db: Kysely<Database>, store: BlobStore, config: Config): ApiRouter {
+export function dossierRoutes({ db, store, config }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'dossiers';
   const upload = uploadToEntry(db, store, config);

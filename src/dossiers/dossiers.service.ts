@@ -4,14 +4,17 @@ import { recordEvent } from '../audit/audit.service';
 import { nowIso } from '../core/clock';
 import type { Database, InspectionRow } from '../db/schema';
 import type { EntryStatus } from '../core/vocabulary';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { NotFoundError, ValidationError } from '../core/errors';
+import { inTransaction } from '../core/transaction';
 import type { Actor } from '../core/actor';
-import { inspectionFor, requireOpen, requireReviewer, requireSubmitter, type ScopedUnit, unitFor } from '../inspections/inspection-access';
+import { authorize, can } from '../auth/policy';
+import { inspectionFor, type ScopedUnit, unitFor } from '../inspections/inspection-access';
+import { requireOpen } from '../inspections/inspection-state';
 import { VersionedCache } from '../core/versioned-cache';
 import type { BlobStore, StagedFile } from '../storage/blob-store';
 import * as repo from './dossiers.repository';
 import type { EntryView, FileView, FindingsInput, FindingsView, ReviewInput, ReviewView, UnitDossier, ValueInput } from './dossiers.schemas';
-import { assertSubmittable, statusAfterReview, statusAfterSubmission } from './entry-state';
+import { assertSubmittable, assertWithdrawable, statusAfterReview, statusAfterSubmission, statusAfterWithdrawal } from './entry-state';
 
 interface EntryTarget {
   inspection: InspectionRow;
@@ -29,7 +32,7 @@ async function findTargetEntry(db: Kysely<Database>, inspection: InspectionRow, 
 async function submissionTarget(db: Kysely<Database>, actor: Actor, code: string, unitCode: string, itemCode: string): Promise<EntryTarget> {
   const access = await inspectionFor(db, actor, code);
   const unit = await unitFor(db, actor, access, unitCode);
-  requireSubmitter(actor);
+  authorize(actor, 'submit', unit.subject);
   requireOpen(access.inspection);
   const entry = await findTargetEntry(db, access.inspection, unit, itemCode);
   assertSubmittable(entry.status);
@@ -138,7 +141,7 @@ export async function getUnitDossier(db: Kysely<Database>, actor: Actor, code: s
     inspection: { code: inspection.code, title: inspection.title, status: inspection.status },
     unit: { code: unit.code, name: unit.name },
     entries: content.entries.map(copyEntry),
-    findings: { ...content.findings },
+    findings: can(actor, 'readFindings', unit.subject) ? { ...content.findings } : { ...emptyFindings },
   };
 }
 
@@ -171,7 +174,7 @@ export async function storeUploads(
 ): Promise<FileView[]> {
   await checkUploadAllowed(db, actor, target);
   for (const file of staged) await store.commit(file);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { inspection, unit, entry } = await submissionTarget(trx, actor, target.code, target.unitCode, target.itemCode);
     const at = nowIso();
     const stored: FileView[] = [];
@@ -209,7 +212,7 @@ export async function setValue(
   itemCode: string,
   input: ValueInput,
 ): Promise<EntryView['status']> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { inspection, unit, entry } = await submissionTarget(trx, actor, code, unitCode, itemCode);
     if (entry.kind === 'file') {
       throw new ValidationError([{ field: 'value', message: 'file items take uploads' }], 'entry.wrongKind', { code: itemCode, kind: { key: 'kind.file' } });
@@ -243,10 +246,10 @@ export async function reviewEntry(
   itemCode: string,
   input: ReviewInput,
 ): Promise<ReviewView> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const access = await inspectionFor(trx, actor, code);
     const unit = await unitFor(trx, actor, access, unitCode);
-    requireReviewer(access);
+    authorize(actor, 'review', unit.subject);
     requireOpen(access.inspection);
     const entry = await findTargetEntry(trx, access.inspection, unit, itemCode);
     const note = input.note ? input.note : null;
@@ -264,10 +267,10 @@ export async function reviewEntry(
 
 /** Saves the team's findings for a unit (strengths, shortcomings, recommendations, conclusion). */
 export async function saveFindings(db: Kysely<Database>, actor: Actor, code: string, unitCode: string, input: FindingsInput): Promise<FindingsView> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const access = await inspectionFor(trx, actor, code);
     const unit = await unitFor(trx, actor, access, unitCode);
-    requireReviewer(access);
+    authorize(actor, 'review', unit.subject);
     requireOpen(access.inspection);
     const at = nowIso();
     await repo.upsertFindings(trx, { inspection_id: access.inspection.id, unit_id: unit.id, ...input, updated_at: at, updated_by: actor.id });
@@ -276,43 +279,39 @@ export async function saveFindings(db: Kysely<Database>, actor: Actor, code: str
   });
 }
 
-/** A file the actor may see, for download: same scope rules as the unit's dossier; withdrawn files are gone. */
-export async function fileForDownload(db: Kysely<Database>, actor: Actor, fileId: number) {
+/** A current file and the unit it belongs to, as the caller may see it; anything else is 404 (no file is revealed). */
+async function visibleFile(db: Kysely<Database>, actor: Actor, fileId: number) {
   const file = await repo.findFileWithContext(db, fileId);
   if (!file || file.withdrawn_at) throw new NotFoundError('file.notFound');
-  const access = await inspectionFor(db, actor, file.inspection_code).catch(() => {
-    throw new NotFoundError('file.notFound');
-  });
-  await unitFor(db, actor, access, file.unit_code).catch(() => {
-    throw new NotFoundError('file.notFound');
-  });
+  try {
+    const access = await inspectionFor(db, actor, file.inspection_code);
+    return { file, access, unit: await unitFor(db, actor, access, file.unit_code) };
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError('file.notFound');
+    throw err;
+  }
+}
+
+/** A file the actor may see, for download: same scope rules as the unit's dossier; withdrawn files are gone. */
+export async function fileForDownload(db: Kysely<Database>, actor: Actor, fileId: number) {
+  const { file } = await visibleFile(db, actor, fileId);
   return { sha256: file.sha256, name: file.original_name, mime: file.mime, size: Number(file.size) };
 }
 
 /**
- * Withdraws a file: the unit's secretary, while the inspection is open and the entry not accepted.
- * The file stays stored and audited but no longer shows; the entry falls back to missing when it
- * no longer holds enough files.
+ * Withdraws a file: the unit's secretary, while the inspection is open and the entry not accepted
+ * (entry-state.ts). The file stays stored and audited but no longer shows.
  */
 export async function withdrawFile(db: Kysely<Database>, actor: Actor, fileId: number): Promise<EntryView['status']> {
-  return db.transaction().execute(async (trx) => {
-    const file = await repo.findFileWithContext(trx, fileId);
-    if (!file || file.withdrawn_at) throw new NotFoundError('file.notFound');
-    const access = await inspectionFor(trx, actor, file.inspection_code).catch(() => {
-      throw new NotFoundError('file.notFound');
-    });
-    const unit = await unitFor(trx, actor, access, file.unit_code).catch(() => {
-      throw new NotFoundError('file.notFound');
-    });
-    if (actor.role !== 'secretary') throw new ForbiddenError();
+  return inTransaction(db, async (trx) => {
+    const { file, access, unit } = await visibleFile(trx, actor, fileId);
+    authorize(actor, 'submit', unit.subject);
     requireOpen(access.inspection);
     const entry = await findTargetEntry(trx, access.inspection, unit, file.item_code);
-    if (entry.status === 'accepted') throw new ConflictError('file.withdrawAccepted');
+    assertWithdrawable(entry.status);
     const at = nowIso();
     await repo.markWithdrawn(trx, fileId, actor.id, at);
-    const complete = await isComplete(trx, entry);
-    // A waived entry stays waived; otherwise the entry reflects what it still holds.
-    const status = entry.status === 'waived' ? 'waived' : statusAfterSubmission(entry.status, complete);
+    const status = statusAfterWithdrawal(entry.status, await isComplete(trx, entry));
     await repo.updateEntry(trx, entry.id, { status, updated_at: at, updated_by: actor.id });
     await recordEvent(trx, actor, {
       action: 'file.withdraw', objectType: 'file', objectId: String(fileId), inspectionCode: access.inspection.code,

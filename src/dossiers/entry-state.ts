@@ -5,13 +5,24 @@ import { ConflictError, ValidationError } from '../core/errors';
  * The entry state machine of PRODUCT.md §2, in one place:
  *   missing → submitted (enough files / a value) → accepted | returned (note) | waived (note)
  *   returned → submitted on a new upload or value
- *   accepted, waived → refuse submissions until reopened
+ *   accepted, waived → refuse uploads and values until reopened
  *   reopen → submitted if it still holds files or a value, else missing
+ *   a file may be withdrawn unless the entry is accepted (§2); a waived entry stays waived
  */
 
-/** Refuses a submission (upload, value, withdrawal) while an inspector's decision holds. */
+/** Whether the entry takes an upload or a value: not while an inspector's decision holds. */
+export function acceptsSubmission(status: EntryStatus): boolean {
+  return status !== 'accepted' && status !== 'waived';
+}
+
+/** Whether a file of the entry may be withdrawn: what the team accepted stays as it was accepted. */
+export function acceptsWithdrawal(status: EntryStatus): boolean {
+  return status !== 'accepted';
+}
+
+/** Refuses a submission (an upload or a value) while an inspector's decision holds. */
 export function assertSubmittable(status: EntryStatus): void {
-  if (status === 'accepted' || status === 'waived') {
+  if (!acceptsSubmission(status)) {
     throw new ConflictError('entry.locked', { status: { key: `status.${status}` } });
   }
 }
@@ -22,6 +33,17 @@ export function statusAfterSubmission(status: EntryStatus, complete: boolean): E
   if (complete) return 'submitted';
   // A returned entry keeps its inspector's verdict until the unit sends enough to look at again.
   return status === 'returned' ? 'returned' : 'missing';
+}
+
+/** Refuses a withdrawal from an accepted entry. */
+export function assertWithdrawable(status: EntryStatus): void {
+  if (!acceptsWithdrawal(status)) throw new ConflictError('file.withdrawAccepted');
+}
+
+/** The status after a file was withdrawn: a waiver still holds; otherwise what the entry still holds decides. */
+export function statusAfterWithdrawal(status: EntryStatus, complete: boolean): EntryStatus {
+  assertWithdrawable(status);
+  return status === 'waived' ? 'waived' : statusAfterSubmission(status, complete);
 }
 
 const allowedFrom: Record<ReviewDecision, EntryStatus[]> = {

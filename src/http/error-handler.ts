@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { t } from '../i18n/messages';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../core/errors';
-import { isPageRequest, renderErrorPage } from './pages';
+import { isPageRequest } from './page-requests';
+import { renderErrorPage } from './render';
 
 interface BodyParserError {
   type?: string;

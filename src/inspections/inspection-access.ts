@@ -1,21 +1,48 @@
 import type { Kysely } from 'kysely';
-import type { Database, InspectionRow } from '../db/schema';
-import type { MemberRole } from '../core/vocabulary';
-import { ConflictError, ForbiddenError, NotFoundError } from '../core/errors';
+import { authorize, type InspectionSubject, type UnitSubject } from '../auth/policy';
 import type { Actor } from '../core/actor';
-import { findInspectionByCode, findScopeUnit, membership } from './inspections.repository';
+import { NotFoundError } from '../core/errors';
+import type { Database, InspectionRow } from '../db/schema';
+import { findInspectionByCode, findScopeUnit, isUnitInScope, membership } from './inspections.repository';
+import type { InspectionView } from './inspections.schemas';
 
-/** An inspection as one caller may see it, with the caller's place on its team. */
+/*
+ * Loads what the access policy (auth/policy.ts) needs to know about an inspection and one of its
+ * units, for the caller, and asks it whether they may see them: outside their scope, 404.
+ */
+
+/** An inspection the caller may see, with the facts the policy decides on. */
 export interface InspectionAccess {
   inspection: InspectionRow;
-  /** The caller's team role; admins act with `lead` rights. */
-  teamRole: MemberRole | null;
+  subject: InspectionSubject;
 }
 
+/** A unit of an inspection the caller may see. */
 export interface ScopedUnit {
   id: number;
   code: string;
   name: string;
+  subject: UnitSubject;
+}
+
+/** The policy's view of an inspection for `actor`, from facts already at hand (a page's list, say). */
+export function inspectionSubject(
+  inspection: Pick<InspectionRow, 'code' | 'status'>,
+  facts: Pick<InspectionSubject, 'teamRole' | 'coversOwnUnit'>,
+): InspectionSubject {
+  return { kind: 'inspection', code: inspection.code, status: inspection.status, ...facts };
+}
+
+/**
+ * The policy's view of an inspection the service has already shown to `actor` (a row of their list,
+ * the inspection of their progress): its team role from the members, and, since they could see it,
+ * a secretary's unit is one of its units.
+ */
+export function subjectOfVisible(inspection: InspectionView, actor: Actor): InspectionSubject {
+  return inspectionSubject(inspection, {
+    teamRole: inspection.members.find((m) => m.username === actor.username)?.role ?? null,
+    coversOwnUnit: actor.role === 'secretary',
+  });
 }
 
 /**
@@ -24,43 +51,21 @@ export interface ScopedUnit {
  */
 export async function inspectionFor(db: Kysely<Database>, actor: Actor, code: string): Promise<InspectionAccess> {
   const inspection = await findInspectionByCode(db, code);
-  // Made only when thrown: an Error captures a stack, and this runs on every inspection request.
-  const notFound = () => new NotFoundError('inspection.notFound', { code });
-  if (!inspection) throw notFound();
-  if (actor.role === 'admin') return { inspection, teamRole: 'lead' };
-  if (actor.role === 'inspector') {
-    const role = await membership(db, inspection.id, actor.id);
-    if (!role) throw notFound();
-    return { inspection, teamRole: role };
-  }
-  if (inspection.status === 'draft' || actor.unitId === null) throw notFound();
-  const own = await db.selectFrom('units').select('code').where('id', '=', actor.unitId).executeTakeFirst();
-  if (!own || !(await findScopeUnit(db, inspection.id, own.code))) throw notFound();
-  return { inspection, teamRole: null };
+  if (!inspection) throw new NotFoundError('inspection.notFound', { code });
+  // Only the facts the caller's role can make use of are read: this runs on every inspection request.
+  const subject = inspectionSubject(inspection, {
+    teamRole: actor.role === 'inspector' ? ((await membership(db, inspection.id, actor.id)) ?? null) : null,
+    coversOwnUnit: actor.role === 'secretary' && actor.unitId !== null && (await isUnitInScope(db, inspection.id, actor.unitId)),
+  });
+  authorize(actor, 'view', subject);
+  return { inspection, subject };
 }
 
 /** A unit of the inspection the actor may see: secretaries only their own (404 otherwise). */
 export async function unitFor(db: Kysely<Database>, actor: Actor, access: InspectionAccess, unitCode: string): Promise<ScopedUnit> {
   const unit = await findScopeUnit(db, access.inspection.id, unitCode);
-  if (!unit || (actor.role === 'secretary' && unit.id !== actor.unitId)) {
-    throw new NotFoundError('inspection.unitNotInScope', { code: unitCode });
-  }
-  return unit;
-}
-
-/** Reviews and findings: the team (admins included), never a secretary. */
-export function requireReviewer(access: InspectionAccess): void {
-  if (access.teamRole === null) throw new ForbiddenError();
-}
-
-/** Uploads, values and withdrawals: the unit's own secretary only. */
-export function requireSubmitter(actor: Actor): void {
-  if (actor.role !== 'secretary') throw new ForbiddenError();
-}
-
-/** Only an open inspection takes uploads, values, reviews and findings; closed is read-only. */
-export function requireOpen(inspection: InspectionRow): void {
-  if (inspection.status !== 'open') {
-    throw new ConflictError('inspection.notOpen', { code: inspection.code, status: { key: `inspectionStatus.${inspection.status}` } });
-  }
+  if (!unit) throw new NotFoundError('inspection.unitNotInScope', { code: unitCode });
+  const subject: UnitSubject = { kind: 'unit', inspection: access.subject, unitCode: unit.code, ownUnit: unit.id === actor.unitId };
+  authorize(actor, 'view', subject);
+  return { ...unit, subject };
 }

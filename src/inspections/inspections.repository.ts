@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { InspectionScope } from '../auth/policy';
 import type { Database, InspectionRow, InspectionsTable } from '../db/schema';
 import type { EntryStatus, MemberRole } from '../core/vocabulary';
 import type { Insertable } from 'kysely';
@@ -134,19 +135,19 @@ export async function isUnitInScope(db: Conn, inspectionId: number, unitId: numb
   return row !== undefined;
 }
 
-/** Inspections visible to the caller: all for an admin, the team's for an inspector, the unit's once open for a secretary. */
-export async function listVisibleInspections(db: Conn, viewer: { role: string; id: number; unitId: number | null }) {
+/** Inspections in `scope` (auth/policy.ts `inspectionScope`): every one, a member's, or those covering a unit once open. */
+export async function listVisibleInspections(db: Conn, scope: InspectionScope) {
   let q = db.selectFrom('inspections').selectAll('inspections');
-  if (viewer.role === 'inspector') {
+  if ('memberId' in scope) {
     q = q.where((eb) =>
       eb.exists(
-        eb.selectFrom('inspection_members as m').select('m.user_id').whereRef('m.inspection_id', '=', 'inspections.id').where('m.user_id', '=', viewer.id),
+        eb.selectFrom('inspection_members as m').select('m.user_id').whereRef('m.inspection_id', '=', 'inspections.id').where('m.user_id', '=', scope.memberId),
       ),
     );
-  } else if (viewer.role === 'secretary') {
+  } else if ('unitId' in scope) {
     q = q.where('inspections.status', '!=', 'draft').where((eb) =>
       eb.exists(
-        eb.selectFrom('inspection_units as iu').select('iu.unit_id').whereRef('iu.inspection_id', '=', 'inspections.id').where('iu.unit_id', '=', viewer.unitId ?? -1),
+        eb.selectFrom('inspection_units as iu').select('iu.unit_id').whereRef('iu.inspection_id', '=', 'inspections.id').where('iu.unit_id', '=', scope.unitId),
       ),
     );
   }
@@ -162,4 +163,51 @@ export async function progressCounts(db: Conn, inspectionId: number) {
     .where('e.inspection_id', '=', inspectionId)
     .groupBy(['e.unit_id', 'e.status', 'ii.required'])
     .execute();
+}
+
+/*
+ * The dashboard's and the matrix page's reads. They look inspections up by code and never check
+ * access themselves: the page calls the inspections service first (getProgress, listInspections),
+ * which answers 404 outside the caller's scope.
+ */
+
+/** The checklist of an inspection in order: the matrix's columns. */
+export async function matrixItems(db: Conn, inspectionCode: string) {
+  return db
+    .selectFrom('inspection_items as ii')
+    .innerJoin('inspections as i', 'i.id', 'ii.inspection_id')
+    .select(['ii.id', 'ii.code', 'ii.section', 'ii.title', 'ii.required'])
+    .where('i.code', '=', inspectionCode)
+    .orderBy('ii.position')
+    .execute();
+}
+
+/** The status of every entry of the given units (one page of the matrix), in one query. */
+export async function matrixCells(db: Conn, inspectionCode: string, unitCodes: readonly string[]) {
+  if (unitCodes.length === 0) return [];
+  return db
+    .selectFrom('entries as e')
+    .innerJoin('inspections as i', 'i.id', 'e.inspection_id')
+    .innerJoin('units as u', 'u.id', 'e.unit_id')
+    .select(['u.code as unit_code', 'e.item_id', 'e.status'])
+    .where('i.code', '=', inspectionCode)
+    .where('u.code', 'in', [...unitCodes])
+    .execute();
+}
+
+/**
+ * Entry counts per inspection, status and required flag, for several inspections in one grouped
+ * query (the dashboard's progress bars); only `unitId`'s entries when given (a secretary's view).
+ */
+export async function inspectionCounts(db: Conn, inspectionCodes: readonly string[], unitId?: number) {
+  if (inspectionCodes.length === 0) return [];
+  let q = db
+    .selectFrom('entries as e')
+    .innerJoin('inspections as i', 'i.id', 'e.inspection_id')
+    .innerJoin('inspection_items as ii', 'ii.id', 'e.item_id')
+    .select((eb) => ['i.code', 'e.status', 'ii.required', eb.fn.countAll<number>().as('n')])
+    .where('i.code', 'in', [...inspectionCodes])
+    .groupBy(['i.code', 'e.status', 'ii.required']);
+  if (unitId !== undefined) q = q.where('e.unit_id', '=', unitId);
+  return q.execute();
 }

@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
@@ -5,7 +6,7 @@ import { ApiRouter } from '../http/api-router';
 import { CreateInspectionSchema, InspectionViewSchema, ProgressSchema } from './inspections.schemas';
 import { changeInspectionStatus, createInspection, getInspection, getProgressJson, listInspections } from './inspections.service';
 
-export function inspectionRoutes(db: Kysely<Database>): ApiRouter {
+export function inspectionRoutes({ db }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'inspections';
   api.post('/inspections', { tag, summary: 'Create a draft inspection from a template', body: CreateInspectionSchema, response: InspectionViewSchema, status: 201 }, async (_req, res, { actor, body }) => {

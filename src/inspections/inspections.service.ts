@@ -1,21 +1,22 @@
 import { latestAuditEventId } from '../audit/audit.repository';
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
-import { requireRole } from '../auth/permissions';
+import { authorize, INSPECTIONS, inspectionScope, ownUnitOnly } from '../auth/policy';
 import { nowIso } from '../core/clock';
 import type { Database, InspectionRow } from '../db/schema';
-import type { InspectionStatus } from '../core/vocabulary';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
+import { inTransaction } from '../core/transaction';
 import type { Actor } from '../core/actor';
 import { findTemplateByCode, templateItems } from '../templates/templates.repository';
 import { findUnitsByCodes } from '../units/units.repository';
 import { findUsersByUsernames } from '../users/users.repository';
-import { inspectionFor, type InspectionAccess } from './inspection-access';
+import { inspectionFor } from './inspection-access';
+import { requireChangeApplies, type StatusChange, TRANSITIONS } from './inspection-state';
 import * as repo from './inspections.repository';
 import { VersionedCache } from '../core/versioned-cache';
 import type { CreateInspectionInput, InspectionView, ProgressView } from './inspections.schemas';
 import { emptyCounts, percentOf, progressOf } from './progress';
-import { ENTRY_STATUSES } from '../core/vocabulary';
+import { ENTRY_STATUSES, type Role } from '../core/vocabulary';
 
 
 /** A due date is passed once its whole day (or its exact time) is over and the inspection is not closed. */
@@ -50,6 +51,11 @@ async function presentInspection(db: Kysely<Database>, row: InspectionRow, scope
   };
 }
 
+/** Who may be on an inspection team: an active account of the team's side (an inspector or an administrator). */
+export function mayJoinTeam(user: { role: Role; active: boolean }): boolean {
+  return user.active && user.role !== 'secretary';
+}
+
 function firstDuplicate(values: string[]): string | undefined {
   return values.find((v, i) => values.indexOf(v) !== i);
 }
@@ -59,21 +65,21 @@ function firstDuplicate(values: string[]): string | undefined {
  * fixes the units in scope and the team, and creates a `missing` entry for every unit × item.
  */
 export async function createInspection(db: Kysely<Database>, actor: Actor, input: CreateInspectionInput): Promise<InspectionView> {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', INSPECTIONS);
   const duplicate = firstDuplicate(input.unitCodes) ?? firstDuplicate(input.members.map((m) => m.username));
   if (duplicate) throw new ValidationError([{ field: 'unitCodes', message: `duplicate ${duplicate}` }], 'inspection.duplicate', { value: duplicate });
   if (input.members.filter((m) => m.role === 'lead').length !== 1) {
     throw new ValidationError([{ field: 'members', message: 'exactly one lead' }], 'inspection.oneLead');
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (await repo.findInspectionByCode(trx, input.code)) throw new ConflictError('inspection.exists', { code: input.code });
     const template = await findTemplateByCode(trx, input.templateCode);
-    if (!template) throw new NotFoundError('template.notFound', { code: input.templateCode });
+    if (!template) throw new ReferenceNotFoundError('templateCode', 'template.notFound', { code: input.templateCode });
     const units = await unitsByCodes(trx, input.unitCodes);
     const users = await findUsersByUsernames(trx, input.members.map((m) => m.username));
     const missingUsers = input.members.map((m) => m.username).filter((u) => !users.some((x) => x.username === u));
-    if (missingUsers.length) throw new NotFoundError('inspection.unknownMembers', { usernames: missingUsers.join(', ') });
-    const notInspector = users.find((u) => u.role === 'secretary' || u.active !== 1);
+    if (missingUsers.length) throw new ReferenceNotFoundError('members', 'inspection.unknownMembers', { usernames: missingUsers.join(', ') });
+    const notInspector = users.find((u) => !mayJoinTeam({ role: u.role, active: u.active === 1 }));
     if (notInspector) throw new ValidationError([{ field: 'members', message: `${notInspector.username} cannot be a member` }], 'inspection.memberNotInspector', { username: notInspector.username });
 
     const now = nowIso();
@@ -101,49 +107,36 @@ async function unitsByCodes(db: Kysely<Database>, codes: string[]) {
   for (let i = 0; i < codes.length; i += 500) found.push(...(await findUnitsByCodes(db, codes.slice(i, i + 500))));
   if (found.length !== codes.length) {
     const known = new Set(found.map((u) => u.code));
-    throw new NotFoundError('inspection.unknownUnits', { codes: codes.filter((c) => !known.has(c)).slice(0, 20).join(', ') });
+    throw new ReferenceNotFoundError('unitCodes', 'inspection.unknownUnits', { codes: codes.filter((c) => !known.has(c)).slice(0, 20).join(', ') });
   }
   return found;
 }
-
-const transitions: Record<'open' | 'close' | 'reopen', { from: InspectionStatus; to: InspectionStatus; adminOnly: boolean }> = {
-  open: { from: 'draft', to: 'open', adminOnly: false },
-  close: { from: 'open', to: 'closed', adminOnly: false },
-  reopen: { from: 'closed', to: 'open', adminOnly: true },
-};
 
 /**
  * Moves an inspection draft → open → closed (the admin or the team lead), or closed → open again
  * (the admin only). Any other move is 409 naming the current status; every move is audited.
  */
-export async function changeInspectionStatus(
-  db: Kysely<Database>,
-  actor: Actor,
-  code: string,
-  action: keyof typeof transitions,
-): Promise<InspectionView> {
-  const rule = transitions[action];
-  return db.transaction().execute(async (trx) => {
-    const { inspection, teamRole } = await inspectionFor(trx, actor, code);
-    if (rule.adminOnly ? actor.role !== 'admin' : teamRole !== 'lead') throw new ForbiddenError();
-    if (inspection.status !== rule.from) {
-      throw new ConflictError('inspection.wrongStatus', { code, status: { key: `inspectionStatus.${inspection.status}` }, action: { key: `action.${action}` } });
-    }
+export async function changeInspectionStatus(db: Kysely<Database>, actor: Actor, code: string, change: StatusChange): Promise<InspectionView> {
+  const { from, to } = TRANSITIONS[change];
+  return inTransaction(db, async (trx) => {
+    const { inspection, subject } = await inspectionFor(trx, actor, code);
+    authorize(actor, change, subject);
+    requireChangeApplies(inspection, change);
     const at = nowIso();
     await repo.updateInspection(trx, inspection.id, {
-      status: rule.to,
-      ...(rule.to === 'open' && !inspection.opened_at ? { opened_at: at } : {}),
-      ...(rule.to === 'closed' ? { closed_at: at } : {}),
+      status: to,
+      ...(to === 'open' && !inspection.opened_at ? { opened_at: at } : {}),
+      ...(to === 'closed' ? { closed_at: at } : {}),
     });
     await recordEvent(trx, actor, {
-      action: `inspection.${action}`, objectType: 'inspection', objectId: code, inspectionCode: code, details: { from: rule.from, to: rule.to },
+      action: `inspection.${change}`, objectType: 'inspection', objectId: code, inspectionCode: code, details: { from, to },
     });
-    return presentInspection(trx, { ...inspection, status: rule.to });
+    return presentInspection(trx, { ...inspection, status: to });
   });
 }
 
 export async function listInspections(db: Kysely<Database>, actor: Actor): Promise<InspectionView[]> {
-  const rows = await repo.listVisibleInspections(db, actor);
+  const rows = await repo.listVisibleInspections(db, inspectionScope(actor));
   return Promise.all(rows.map((row) => presentInspection(db, row)));
 }
 
@@ -209,9 +202,11 @@ function progressView(snapshot: ProgressSnapshot, overdue: boolean, ownUnitOnly?
   };
 }
 
-async function snapshotFor(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressSnapshot> {
-  const access: InspectionAccess = await inspectionFor(db, actor, code);
-  return progressSnapshots.get(db, access.inspection.id, () => progressSnapshot(db, access.inspection.id, code));
+/** The snapshot, and whose rows of it the caller sees: every unit's, or one unit's (`ownUnitOnly`). */
+async function snapshotFor(db: Kysely<Database>, actor: Actor, code: string): Promise<{ snapshot: ProgressSnapshot; unitId: number | undefined }> {
+  const { inspection, subject } = await inspectionFor(db, actor, code);
+  const snapshot = await progressSnapshots.get(db, inspection.id, () => progressSnapshot(db, inspection.id, code));
+  return { snapshot, unitId: ownUnitOnly(actor, subject) };
 }
 
 /**
@@ -219,8 +214,8 @@ async function snapshotFor(db: Kysely<Database>, actor: Actor, code: string): Pr
  * over the required items. A secretary gets their own unit's row only.
  */
 export async function getProgress(db: Kysely<Database>, actor: Actor, code: string): Promise<ProgressView> {
-  const snapshot = await snapshotFor(db, actor, code);
-  return progressView(snapshot, isOverdue(snapshot.row, new Date()), actor.role === 'secretary' ? (actor.unitId ?? -1) : undefined);
+  const { snapshot, unitId } = await snapshotFor(db, actor, code);
+  return progressView(snapshot, isOverdue(snapshot.row, new Date()), unitId);
 }
 
 /**
@@ -228,8 +223,8 @@ export async function getProgress(db: Kysely<Database>, actor: Actor, code: stri
  * the same for every member until the next write, so its text is built once per snapshot.
  */
 export async function getProgressJson(db: Kysely<Database>, actor: Actor, code: string): Promise<string> {
-  if (actor.role === 'secretary') return JSON.stringify(await getProgress(db, actor, code));
-  const snapshot = await snapshotFor(db, actor, code);
+  const { snapshot, unitId } = await snapshotFor(db, actor, code);
   const overdue = isOverdue(snapshot.row, new Date());
+  if (unitId !== undefined) return JSON.stringify(progressView(snapshot, overdue, unitId));
   return (snapshot.json[overdue ? 'overdue' : 'onTime'] ??= JSON.stringify(progressView(snapshot, overdue)));
 }

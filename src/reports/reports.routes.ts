@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
@@ -28,7 +29,7 @@ function fileName(lang: Lang, key: MessageKey, code: string, ext: string): strin
   return `${t(lang, key)} ${code}.${ext}`;
 }
 
-export function reportRoutes(db: Kysely<Database>, store: BlobStore): ApiRouter {
+export function reportRoutes({ db, store }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'reports';
   const unitPath = '/inspections/:code/units/:unit';

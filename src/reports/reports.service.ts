@@ -3,11 +3,11 @@ import type { Kysely } from 'kysely';
 import type { Database, InspectionRow } from '../db/schema';
 import { getUnitDossier } from '../dossiers/dossiers.service';
 import type { EntryView, UnitDossier } from '../dossiers/dossiers.schemas';
-import { ForbiddenError } from '../core/errors';
 import type { Actor } from '../core/actor';
 import { t } from '../i18n/messages';
 import { type Lang } from '../core/vocabulary';
-import { type InspectionAccess, inspectionFor, requireReviewer, unitFor } from '../inspections/inspection-access';
+import { authorize } from '../auth/policy';
+import { inspectionFor, unitFor } from '../inspections/inspection-access';
 import { inspectionItems, members, scopeUnits } from '../inspections/inspections.repository';
 import { getProgress } from '../inspections/inspections.service';
 import type { BlobStore } from '../storage';
@@ -73,15 +73,9 @@ export function dossierManifestHash(inspectionCode: string, dossier: UnitDossier
   });
 }
 
-/** Secretaries may print their own unit's report once the inspection is closed (§3); the team always. */
-function requireReportReader(actor: Actor, access: InspectionAccess): void {
-  if (actor.role === 'secretary' && access.inspection.status !== 'closed') throw new ForbiddenError();
-}
-
 export async function unitReportModel(db: Kysely<Database>, actor: Actor, code: string, unitCode: string, lang: Lang): Promise<UnitReportModel> {
   const access = await inspectionFor(db, actor, code);
-  await unitFor(db, actor, access, unitCode);
-  requireReportReader(actor, access);
+  authorize(actor, 'readReport', (await unitFor(db, actor, access, unitCode)).subject);
   const dossier = await getUnitDossier(db, actor, code, unitCode);
   const { strengths, shortcomings, recommendations, conclusion } = dossier.findings;
   return {
@@ -100,7 +94,7 @@ export async function unitReportModel(db: Kysely<Database>, actor: Actor, code: 
 
 export async function summaryReportModel(db: Kysely<Database>, actor: Actor, code: string, lang: Lang): Promise<SummaryReportModel> {
   const access = await inspectionFor(db, actor, code);
-  requireReviewer(access);
+  authorize(actor, 'team', access.subject);
   const id = access.inspection.id;
   const [progress, totals, findings, units] = await Promise.all([getProgress(db, actor, code), repo.numberTotals(db, id), repo.conclusions(db, id), scopeUnits(db, id)]);
   const unitIdByCode = new Map(units.map((u) => [u.code, u.id]));
@@ -123,8 +117,7 @@ export async function summaryReportModel(db: Kysely<Database>, actor: Actor, cod
 /** What a unit still owes: required items never submitted, and any item the team returned. */
 export async function requestLetterModel(db: Kysely<Database>, actor: Actor, code: string, unitCode: string, lang: Lang): Promise<RequestLetterModel> {
   const access = await inspectionFor(db, actor, code);
-  await unitFor(db, actor, access, unitCode);
-  requireReviewer(access);
+  authorize(actor, 'requestLetter', (await unitFor(db, actor, access, unitCode)).subject);
   const dossier = await getUnitDossier(db, actor, code, unitCode);
   const owed = dossier.entries.filter((e) => e.status === 'returned' || (e.status === 'missing' && e.required));
   return {
@@ -146,7 +139,7 @@ export async function requestLetterModel(db: Kysely<Database>, actor: Actor, cod
 /** The units × items matrix for the XLSX and CSV exports (the team only). */
 export async function progressMatrix(db: Kysely<Database>, actor: Actor, code: string, lang: Lang): Promise<ProgressMatrix> {
   const access = await inspectionFor(db, actor, code);
-  requireReviewer(access);
+  authorize(actor, 'team', access.subject);
   const id = access.inspection.id;
   const [progress, items, cells, counts, units] = await Promise.all([
     getProgress(db, actor, code), inspectionItems(db, id), repo.matrixCells(db, id), repo.fileCounts(db, id), scopeUnits(db, id),
@@ -186,8 +179,7 @@ function deferred(open: (out: PassThrough) => Promise<void>): PassThrough {
 /** A unit's current files with their manifest and report, for the ZIP bundle (the team only). */
 export async function unitBundle(db: Kysely<Database>, store: BlobStore, actor: Actor, code: string, unitCode: string, lang: Lang): Promise<BundleInput> {
   const access = await inspectionFor(db, actor, code);
-  await unitFor(db, actor, access, unitCode);
-  requireReviewer(access);
+  authorize(actor, 'bundle', (await unitFor(db, actor, access, unitCode)).subject);
   const report = await unitReportModel(db, actor, code, unitCode, lang);
   const dossier = await getUnitDossier(db, actor, code, unitCode);
   const pipeBlob = (sha256: string) => async (out: PassThrough) => {

@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
@@ -5,7 +6,7 @@ import { ApiRouter } from '../http/api-router';
 import { CreateTemplateSchema, TemplateViewSchema, UpdateTemplateSchema } from './templates.schemas';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from './templates.service';
 
-export function templateRoutes(db: Kysely<Database>): ApiRouter {
+export function templateRoutes({ db }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'templates';
   api.post('/templates', { tag, summary: 'Create a checklist template', body: CreateTemplateSchema, response: TemplateViewSchema, status: 201 }, async (_req, res, { actor, body }) => {

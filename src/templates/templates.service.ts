@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
-import { requireDirectoryReader, requireRole } from '../auth/permissions';
+import { authorize, DIRECTORY } from '../auth/policy';
 import { nowIso } from '../core/clock';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../core/transaction';
@@ -17,7 +17,7 @@ function refuseDuplicateItems(items: { code: string }[]): void {
 
 /** Creates a checklist template with its ordered items. */
 export async function createTemplate(db: Kysely<Database>, actor: Actor, input: CreateTemplateInput): Promise<TemplateView> {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', DIRECTORY);
   refuseDuplicateItems(input.items);
   return inTransaction(db, async (trx) => {
     if (await repo.findTemplateByCode(trx, input.code)) throw new ConflictError('template.exists', { code: input.code });
@@ -34,7 +34,7 @@ export async function createTemplate(db: Kysely<Database>, actor: Actor, input: 
  * this never changes a running inspection.
  */
 export async function updateTemplate(db: Kysely<Database>, actor: Actor, code: string, input: UpdateTemplateInput): Promise<TemplateView> {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', DIRECTORY);
   refuseDuplicateItems(input.items);
   return inTransaction(db, async (trx) => {
     const template = await repo.findTemplateByCode(trx, code);
@@ -54,12 +54,12 @@ async function getTemplateIn(db: Kysely<Database>, code: string): Promise<Templa
 }
 
 export async function getTemplate(db: Kysely<Database>, actor: Actor, code: string): Promise<TemplateView> {
-  requireDirectoryReader(actor);
+  authorize(actor, 'read', DIRECTORY);
   return getTemplateIn(db, code);
 }
 
 export async function listTemplates(db: Kysely<Database>, actor: Actor): Promise<TemplateView[]> {
-  requireDirectoryReader(actor);
+  authorize(actor, 'read', DIRECTORY);
   const templates = await repo.listTemplates(db);
   return Promise.all(templates.map((t) => getTemplateIn(db, t.code)));
 }

@@ -49,3 +49,8 @@ export async function ancestorIds(db: Conn, unitId: number): Promise<number[]> {
   }
   return ids;
 }
+
+/** A unit's code and name by id (a secretary's own unit). */
+export async function unitById(db: Conn, unitId: number) {
+  return db.selectFrom('units').select(['code', 'name']).where('id', '=', unitId).executeTakeFirst();
+}

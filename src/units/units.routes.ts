@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
@@ -5,7 +6,7 @@ import { ApiRouter } from '../http/api-router';
 import { CreateUnitSchema, UnitSchema, UpdateUnitSchema } from './units.schemas';
 import { createUnit, getUnit, listUnits, updateUnit } from './units.service';
 
-export function unitRoutes(db: Kysely<Database>): ApiRouter {
+export function unitRoutes({ db }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'units';
   api.post('/units', { tag, summary: 'Create a unit', body: CreateUnitSchema, response: UnitSchema, status: 201 }, async (_req, res, { actor, body }) => {

@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
-import { requireDirectoryReader, requireRole } from '../auth/permissions';
+import { authorize, DIRECTORY } from '../auth/policy';
 import { nowIso } from '../core/clock';
 import type { Database } from '../db/schema';
 import { inTransaction } from '../core/transaction';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
 import type { Actor } from '../core/actor';
 import * as repo from './units.repository';
 import type { CreateUnitInput, UnitView, UpdateUnitInput } from './units.schemas';
@@ -16,13 +16,13 @@ export function presentUnit(u: repo.UnitWithParent): UnitView {
 async function parentIdOf(db: Kysely<Database>, parentCode: string | null | undefined): Promise<number | null> {
   if (!parentCode) return null;
   const parent = await repo.findUnitByCode(db, parentCode);
-  if (!parent) throw new NotFoundError('unit.parentNotFound', { code: parentCode });
+  if (!parent) throw new ReferenceNotFoundError('parentCode', 'unit.parentNotFound', { code: parentCode });
   return parent.id;
 }
 
 /** Creates a unit under an existing parent; codes are unique (409 otherwise). Joins `db`'s transaction when it is one. */
 export async function createUnit(db: Kysely<Database>, actor: Actor, input: CreateUnitInput): Promise<UnitView> {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', DIRECTORY);
   return inTransaction(db, async (trx) => {
     if (await repo.findUnitByCode(trx, input.code)) throw new ConflictError('unit.exists', { code: input.code });
     const parentId = await parentIdOf(trx, input.parentCode);
@@ -34,8 +34,8 @@ export async function createUnit(db: Kysely<Database>, actor: Actor, input: Crea
 
 /** Renames or moves a unit; a unit can never become its own ancestor. */
 export async function updateUnit(db: Kysely<Database>, actor: Actor, code: string, input: UpdateUnitInput): Promise<UnitView> {
-  requireRole(actor, 'admin');
-  return db.transaction().execute(async (trx) => {
+  authorize(actor, 'manage', DIRECTORY);
+  return inTransaction(db, async (trx) => {
     const unit = await repo.findUnitByCode(trx, code);
     if (!unit) throw new NotFoundError('unit.notFound', { code });
     const patch: { name?: string; parent_id?: number | null } = {};
@@ -57,12 +57,12 @@ export async function updateUnit(db: Kysely<Database>, actor: Actor, code: strin
 }
 
 export async function listUnits(db: Kysely<Database>, actor: Actor): Promise<UnitView[]> {
-  requireDirectoryReader(actor);
+  authorize(actor, 'read', DIRECTORY);
   return (await repo.listUnits(db)).map(presentUnit);
 }
 
 export async function getUnit(db: Kysely<Database>, actor: Actor, code: string): Promise<UnitView> {
-  requireDirectoryReader(actor);
+  authorize(actor, 'read', DIRECTORY);
   const unit = await repo.findUnitByCode(db, code);
   if (!unit) throw new NotFoundError('unit.notFound', { code });
   return presentUnit(unit);

@@ -1,3 +1,4 @@
+import type { AppContext } from '../http/app-context';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { UserSchema } from '../auth/auth.schemas';
@@ -6,7 +7,7 @@ import { ApiRouter } from '../http/api-router';
 import { CreateUserSchema, UpdateUserSchema } from './users.schemas';
 import { createUser, getUser, listUsers, updateUser } from './users.service';
 
-export function userRoutes(db: Kysely<Database>): ApiRouter {
+export function userRoutes({ db }: AppContext): ApiRouter {
   const api = new ApiRouter();
   const tag = 'users';
   api.post('/users', { tag, summary: 'Create a user', body: CreateUserSchema, response: UserSchema, status: 201 }, async (_req, res, { actor, body }) => {

@@ -5,11 +5,11 @@ import { recordEvent } from '../audit/audit.service';
 import { deleteSessionsOfUser } from '../auth/auth.repository';
 import type { UserSchema } from '../auth/auth.schemas';
 import { hashPassword } from '../auth/password';
-import { requireDirectoryReader, requireRole } from '../auth/permissions';
+import { authorize, DIRECTORY } from '../auth/policy';
 import { nowIso } from '../core/clock';
 import type { Database, UserUpdate } from '../db/schema';
 import { inTransaction } from '../core/transaction';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
 import type { Actor } from '../core/actor';
 import { isLang } from '../core/vocabulary';
 import { findUnitByCode } from '../units/units.repository';
@@ -37,7 +37,7 @@ async function mustFindUser(db: Kysely<Database>, username: string): Promise<rep
 
 /** Who may create which account: an admin; a secretary names a unit, nobody else does. */
 function refuseInvalidNewUser(actor: Actor, input: CreateUserInput): void {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', DIRECTORY);
   if (input.role === 'secretary' && !input.unitCode) {
     throw new ValidationError([{ field: 'unitCode', message: 'required for a secretary' }], 'user.secretaryNeedsUnit');
   }
@@ -64,7 +64,7 @@ export async function createUserWithHash(db: Kysely<Database>, actor: Actor, inp
     let unitId: number | null = null;
     if (input.unitCode) {
       const unit = await findUnitByCode(trx, input.unitCode);
-      if (!unit) throw new NotFoundError('unit.notFound', { code: input.unitCode });
+      if (!unit) throw new ReferenceNotFoundError('unitCode', 'unit.notFound', { code: input.unitCode });
       unitId = unit.id;
     }
     const now = nowIso();
@@ -85,12 +85,12 @@ export async function createUserWithHash(db: Kysely<Database>, actor: Actor, inp
  * password ends every session of that user at once.
  */
 export async function updateUser(db: Kysely<Database>, actor: Actor, username: string, input: UpdateUserInput): Promise<UserView> {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', DIRECTORY);
   if (input.active === false && username === actor.username) {
     throw new ValidationError([{ field: 'active', message: 'self' }], 'user.cannotDeactivateSelf');
   }
   const passwordHash = input.password ? await hashPassword(input.password) : undefined;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const user = await mustFindUser(trx, username);
     const patch: UserUpdate = { updated_at: nowIso() };
     if (input.displayName !== undefined) patch.display_name = input.displayName;
@@ -113,12 +113,12 @@ export async function setOwnLanguage(db: Kysely<Database>, actor: Actor, lang: '
 }
 
 export async function listUsers(db: Kysely<Database>, actor: Actor): Promise<UserView[]> {
-  requireDirectoryReader(actor);
+  authorize(actor, 'read', DIRECTORY);
   return (await repo.listUsers(db)).map(presentUser);
 }
 
 export async function getUser(db: Kysely<Database>, actor: Actor, username: string): Promise<UserView> {
-  if (actor.username !== username) requireDirectoryReader(actor);
+  if (actor.username !== username) authorize(actor, 'read', DIRECTORY);
   return presentUser(await mustFindUser(db, username));
 }
 
@@ -132,7 +132,7 @@ export async function ensureAdmin(db: Kysely<Database>, configured: string | und
   const passwordHash = await hashPassword(password);
   // Counted again inside the transaction: two servers starting together on an empty database
   // must create one admin between them, and the second must start normally.
-  const created = await db.transaction().execute(async (trx) => {
+  const created = await inTransaction(db, async (trx) => {
     if ((await repo.countUsers(trx)) > 0) return false;
     const now = nowIso();
     await repo.insertUser(trx, {

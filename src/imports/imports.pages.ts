@@ -1,16 +1,20 @@
+import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import multer, { MulterError } from 'multer';
 import { z } from 'zod';
-import { requireRole } from '../auth/permissions';
+import { authorize, DIRECTORY } from '../auth/policy';
 import type { Database } from '../db/schema';
 import { AppError, NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors';
-import { formFields, pageActor, redirectWithFlash, render } from '../http/pages';
+import { formFields } from '../http/forms';
+import { pageActor } from '../http/page-requests';
+import { redirectWithFlash } from '../http/flash';
+import { render } from '../http/render';
 import { type Lang } from '../core/vocabulary';
 import { type MessageKey, t } from '../i18n/messages';
 import { csvRecord, UTF8_BOM } from '../reports/export/csv';
 import { type ImportRecord, MAX_IMPORT_ROWS, readTable, toRecords } from './import-file';
-import { IMPORT_KINDS, type ImportKind, type ImportReport, importColumns, importRecords } from './import.service';
+import { IMPORT_KINDS, type ImportKind, type ImportReport, importColumns, importRecords } from './imports.service';
 
 /*
  * Import pages: upload a .csv/.xlsx → a preview of every row with its errors (nothing written) →
@@ -112,11 +116,11 @@ function templateFields(req: Request): TemplateFields {
 }
 
 /** Units, users and template items from a spreadsheet (admins only). */
-export function importPages(db: Kysely<Database>): Router {
+export function importPages({ db }: AppContext): Router {
   const router = Router();
 
   function showImportPage(req: Request, res: Response, failure?: UploadFailure, status = 200): void {
-    render(req, res, 'admin/import', {
+    render(req, res, 'imports/upload', {
       title: t(req.lang, 'import.title'),
       nav: 'import',
       kinds: IMPORT_KINDS.map((kind) => ({
@@ -134,7 +138,7 @@ export function importPages(db: Kysely<Database>): Router {
   function showPreview(req: Request, res: Response, report: ImportReport, records: ImportRecord[], template: TemplateFields): void {
     const columns = columnsFor(report.kind, req.lang);
     const bad = report.rows.filter((r) => r.errors.length > 0).length;
-    render(req, res, 'admin/import-preview', {
+    render(req, res, 'imports/preview', {
       title: t(req.lang, 'import.previewTitle', { kind: t(req.lang, KIND_TITLES[report.kind]) }),
       nav: 'import',
       kind: report.kind,
@@ -157,12 +161,12 @@ export function importPages(db: Kysely<Database>): Router {
   }
 
   router.get('/admin/import', (req, res) => {
-    requireRole(pageActor(req), 'admin');
+    authorize(pageActor(req), 'manage', DIRECTORY);
     showImportPage(req, res);
   });
 
   router.get('/admin/import/:kind/sample.csv', (req, res) => {
-    requireRole(pageActor(req), 'admin');
+    authorize(pageActor(req), 'manage', DIRECTORY);
     const kind = kindOf(req.params.kind);
     const header = importColumns[kind].map((c) => t(req.lang, c.label));
     const body = UTF8_BOM + [header, ...SAMPLES[kind]].map((row) => csvRecord(row)).join('');
@@ -171,7 +175,7 @@ export function importPages(db: Kysely<Database>): Router {
 
   router.post('/admin/import/:kind', async (req, res) => {
     const actor = pageActor(req);
-    requireRole(actor, 'admin');
+    authorize(actor, 'manage', DIRECTORY);
     const kind = kindOf(req.params.kind);
     let records: ImportRecord[];
     try {
@@ -190,7 +194,7 @@ export function importPages(db: Kysely<Database>): Router {
 
   router.post('/admin/import/:kind/confirm', async (req, res) => {
     const actor = pageActor(req);
-    requireRole(actor, 'admin');
+    authorize(actor, 'manage', DIRECTORY);
     const kind = kindOf(req.params.kind);
     const records = carriedRows(formFields(req).rows);
     const template = templateFields(req);

@@ -1,7 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
-import { setOwnLanguage } from '../users/users.service';
 import { isLang, type Lang } from '../core/vocabulary';
 
 export const LANG_COOKIE = 'hoso_lang';
@@ -18,14 +15,6 @@ export function chooseLanguage(defaultLang: Lang) {
     } else {
       req.lang = isLang(cookie) ? cookie : defaultLang;
     }
-    next();
-  };
-}
-
-/** After authentication: a signed-in user's `?lang=` choice is remembered on their account. */
-export function rememberLanguage(db: Kysely<Database>) {
-  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
-    if (req.actor && isLang(req.query.lang)) await setOwnLanguage(db, req.actor, req.query.lang);
     next();
   };
 }

@@ -1,7 +1,9 @@
 import type { EntryStatus } from '../core/vocabulary';
 import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
 import type { Actor } from '../core/actor';
-import type { InspectionView, ProgressView } from '../inspections/inspections.schemas';
+import { can, type InspectionSubject } from '../auth/policy';
+import type { ProgressView } from './inspections.schemas';
+import { CHANGE_FROM, type StatusChange } from './inspection-state';
 import { matchesSearch } from '../core/search-text';
 
 /*
@@ -88,21 +90,11 @@ export function cellRows(
   return rows;
 }
 
-export type StatusAction = 'open' | 'close' | 'reopen';
-export const STATUS_ACTIONS: readonly StatusAction[] = ['open', 'close', 'reopen'];
-
-/** Whether the viewer leads the inspection's team; an admin acts with the lead's rights. */
-export function leadsTeam(inspection: Pick<InspectionView, 'members'>, viewer: Pick<Actor, 'role' | 'username'>): boolean {
-  return viewer.role === 'admin' || inspection.members.some((m) => m.username === viewer.username && m.role === 'lead');
-}
-
 /**
- * The status change the viewer may make now, to offer as a button: the lead (or an admin) opens a
- * draft and closes an open inspection; only an admin reopens a closed one. The service decides
- * again when the form is posted.
+ * The status change the viewer may make now, to offer as a button: whichever change applies to the
+ * inspection's status, if the policy lets them make it. The service decides again when the form is posted.
  */
-export function statusActionFor(inspection: Pick<InspectionView, 'status' | 'members'>, viewer: Pick<Actor, 'role' | 'username'>): StatusAction | undefined {
-  if (inspection.status === 'closed') return viewer.role === 'admin' ? 'reopen' : undefined;
-  if (!leadsTeam(inspection, viewer)) return undefined;
-  return inspection.status === 'draft' ? 'open' : 'close';
+export function statusActionFor(actor: Actor, inspection: InspectionSubject): StatusChange | undefined {
+  const change = CHANGE_FROM[inspection.status];
+  return can(actor, change, inspection) ? change : undefined;
 }

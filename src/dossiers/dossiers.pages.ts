@@ -1,31 +1,36 @@
+import type { AppContext } from '../http/app-context';
 import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Config } from '../config';
 import type { Database } from '../db/schema';
-import type { ReviewDecision } from '../core/vocabulary';
 import type { EntryView, UnitDossier } from '../dossiers/dossiers.schemas';
 import { FindingsSchema, ReviewSchema } from '../dossiers/dossiers.schemas';
 import { getUnitDossier, reviewEntry, saveFindings, setValue, withdrawFile } from '../dossiers/dossiers.service';
 import { MAX_FILES_PER_UPLOAD, uploadToEntry } from '../dossiers/dossiers.upload';
-import { decisionApplies } from '../dossiers/entry-state';
+import { acceptsSubmission, acceptsWithdrawal, decisionApplies } from './entry-state';
 import { NotFoundError, ValidationError } from '../core/errors';
-import { type Flash, formFields, pageActor, redirectWithFlash, render, setFlash } from '../http/pages';
+import { type Flash, redirectWithFlash, setFlash } from '../http/flash';
+import { formFields } from '../http/forms';
+import { pageActor } from '../http/page-requests';
+import { render } from '../http/render';
 import { validate } from '../http/validate';
-import { formatNumber } from '../core/format';
+import { formatFileSize, formatNumber } from '../core/format';
 import { type Lang } from '../core/vocabulary';
 import { t } from '../i18n/messages';
 import type { InspectionView } from '../inspections/inspections.schemas';
 import { getInspection } from '../inspections/inspections.service';
 import type { BlobStore } from '../storage';
-import { actThenRedirect, flashOfError } from './form-action';
-import { inspectionPath, unitDossierPath } from './inspections.pages';
-import { ENTRY_STATUSES } from '../core/vocabulary';
+import { actThenRedirect, flashOfError } from '../http/forms';
+import { inspectionPath, unitDossierPath } from '../inspections/page-paths';
+import { ENTRY_STATUSES, REVIEW_DECISIONS } from '../core/vocabulary';
+import type { Actor } from '../core/actor';
+import { can, type UnitSubject } from '../auth/policy';
+import { inspectionFor, unitFor } from '../inspections/inspection-access';
 import { progressOf } from '../inspections/progress';
 
 /** What the file picker offers; the server decides by content (storage/sniff.ts). */
 const ACCEPTED_FILES = '.pdf,.doc,.docx,.xls,.xlsx,.odt,.ods,.jpg,.jpeg,.png,.tif,.tiff';
-const DECISIONS: readonly ReviewDecision[] = ['accept', 'return', 'waive', 'reopen'];
 const FileIdSchema = z.coerce.number().int().positive();
 
 /**
@@ -42,27 +47,23 @@ function valueOf(kind: string | undefined, raw: string): number | string | null 
   return Number(raw.replace(',', '.'));
 }
 
-/** `1,2 MB`, `350 KB` in the reader's number format. */
-function formatSize(bytes: number, lang: Lang): string {
-  if (bytes >= 1024 * 1024) return `${formatNumber(Math.round((bytes / (1024 * 1024)) * 10) / 10, lang)} MB`;
-  return `${formatNumber(Math.max(1, Math.round(bytes / 1024)), lang)} KB`;
-}
-
+/** What the viewer may do on this dossier page, from the policy and the inspection's state. */
 interface Viewer {
   lang: Lang;
   /** The inspection takes uploads, values and reviews. */
   open: boolean;
-  /** A member of the team or an admin (reviews, findings, reports); otherwise the unit's secretary. */
-  team: boolean;
+  /** The unit's own side: uploads, values, withdrawals (the policy's `submit`). */
+  submits: boolean;
+  /** The team's side: decisions and findings (the policy's `review`). */
+  reviews: boolean;
   /** Display names of the team, for the review history (which records usernames). */
   names: Map<string, string>;
 }
 
 function presentEntry(entry: EntryView, base: string, viewer: Viewer) {
-  const locked = entry.status === 'accepted' || entry.status === 'waived';
-  const submitter = !viewer.team && viewer.open;
+  const submitting = viewer.submits && viewer.open;
   const itemPath = `${base}/items/${encodeURIComponent(entry.itemCode)}`;
-  const decisions = Object.fromEntries(DECISIONS.map((d) => [d, viewer.team && viewer.open && decisionApplies(entry.status, d)]));
+  const decisions = Object.fromEntries(REVIEW_DECISIONS.map((d) => [d, viewer.reviews && viewer.open && decisionApplies(entry.status, d)]));
   return {
     ...entry,
     anchor: `item-${entry.itemCode}`,
@@ -73,17 +74,17 @@ function presentEntry(entry: EntryView, base: string, viewer: Viewer) {
       ...f,
       href: `/api/v1/files/${f.id}`,
       ext: /\.([A-Za-z0-9]{1,5})$/.exec(f.name)?.[1]?.toUpperCase(),
-      sizeText: formatSize(f.size, viewer.lang),
+      sizeText: formatFileSize(f.size, viewer.lang),
       withdrawPath: `${base}/files/${f.id}/withdraw`,
     })),
-    canUpload: submitter && entry.kind === 'file' && !locked,
-    canWithdraw: submitter && entry.status !== 'accepted',
-    canSetValue: submitter && entry.kind !== 'file' && !locked,
+    canUpload: submitting && entry.kind === 'file' && acceptsSubmission(entry.status),
+    canWithdraw: submitting && acceptsWithdrawal(entry.status),
+    canSetValue: submitting && entry.kind !== 'file' && acceptsSubmission(entry.status),
     uploadPath: `${itemPath}/files`,
     valuePath: `${itemPath}/value`,
     reviewPath: `${itemPath}/review`,
     decisions,
-    canReview: DECISIONS.some((d) => decisions[d]),
+    canReview: REVIEW_DECISIONS.some((d) => decisions[d]),
     /** The note that explains the current status (returned or waived) to the unit. */
     note: (entry.status === 'returned' || entry.status === 'waived') && entry.review?.note ? entry.review.note : undefined,
     history: [...entry.history].reverse().map((r) => ({ ...r, byName: viewer.names.get(r.by) ?? r.by })),
@@ -101,10 +102,9 @@ function sectionsOf<T extends { section: string }>(entries: T[]): { name: string
   return sections;
 }
 
-function presentDossier(dossier: UnitDossier, inspection: InspectionView, viewer: Viewer) {
+function presentDossier(dossier: UnitDossier, inspection: InspectionView, actor: Actor, subject: UnitSubject, viewer: Viewer) {
   const base = unitDossierPath(inspection.code, dossier.unit.code);
   const api = `/api/v1${base}`;
-  const closed = inspection.status === 'closed';
   const entries = dossier.entries.map((e) => presentEntry(e, base, viewer));
   const progress = progressOf(dossier.entries.map((e) => ({ status: e.status, required: e.required, n: 1 })));
   const findings = dossier.findings;
@@ -117,15 +117,15 @@ function presentDossier(dossier: UnitDossier, inspection: InspectionView, viewer
     sections: sectionsOf(entries),
     findings,
     findingsPath: `${base}/findings`,
-    canEditFindings: viewer.team && viewer.open,
-    // The unit reads the team's findings with the report, once the inspection is closed.
-    showFindings: viewer.team ? viewer.open || hasFindings : closed && hasFindings,
+    canEditFindings: viewer.reviews && viewer.open,
+    // An empty findings section is shown only as the team's form to fill in.
+    showFindings: can(actor, 'readFindings', subject) && ((viewer.reviews && viewer.open) || hasFindings),
     reports: {
-      unitReport: viewer.team || closed ? `${api}/report.pdf` : undefined,
-      requestLetter: viewer.team ? `${api}/request-letter.pdf` : undefined,
-      bundle: viewer.team ? `${api}/bundle.zip` : undefined,
+      unitReport: can(actor, 'readReport', subject) ? `${api}/report.pdf` : undefined,
+      requestLetter: can(actor, 'requestLetter', subject) ? `${api}/request-letter.pdf` : undefined,
+      bundle: can(actor, 'bundle', subject) ? `${api}/bundle.zip` : undefined,
     },
-    submitting: !viewer.team && viewer.open,
+    submitting: viewer.submits && viewer.open,
   };
 }
 
@@ -135,7 +135,7 @@ function presentDossier(dossier: UnitDossier, inspection: InspectionView, viewer
  * secretary, decisions and findings for the team. Every form posts, acts through the dossier
  * service and comes back to the item it was about, with a message.
  */
-export function dossierPages(db: Kysely<Database>, store: BlobStore, config: Config): Router {
+export function dossierPages({ db, store, config }: AppContext): Router {
   const router = Router();
   const upload = uploadToEntry(db, store, config);
   const unitPath = '/inspections/:code/units/:unit';
@@ -151,19 +151,22 @@ export function dossierPages(db: Kysely<Database>, store: BlobStore, config: Con
   router.get(unitPath, async (req, res) => {
     const actor = pageActor(req);
     const { code, unit } = req.params;
+    const { subject } = await unitFor(db, actor, await inspectionFor(db, actor, code), unit);
     const [dossier, inspection] = await Promise.all([getUnitDossier(db, actor, code, unit), getInspection(db, actor, code)]);
     const viewer: Viewer = {
       lang: req.lang,
       open: inspection.status === 'open',
-      team: actor.role !== 'secretary',
+      submits: can(actor, 'submit', subject),
+      reviews: can(actor, 'review', subject),
       names: new Map(inspection.members.map((m) => [m.username, m.displayName])),
     };
-    render(req, res, 'dossier/unit', {
+    const team = can(actor, 'team', subject.inspection);
+    render(req, res, 'dossiers/unit', {
       title: dossier.unit.name,
       nav: 'dashboard',
-      ...presentDossier(dossier, inspection, viewer),
-      backHref: viewer.team ? inspectionPath(inspection.code) : '/',
-      backLabel: t(req.lang, viewer.team ? 'dossier.backToMatrix' : 'nav.dashboard'),
+      ...presentDossier(dossier, inspection, actor, subject, viewer),
+      backHref: team ? inspectionPath(inspection.code) : '/',
+      backLabel: t(req.lang, team ? 'dossier.backToMatrix' : 'nav.dashboard'),
       upload: { accept: ACCEPTED_FILES, maxMb, maxFiles: MAX_FILES_PER_UPLOAD },
     });
   });
@@ -184,7 +187,7 @@ export function dossierPages(db: Kysely<Database>, store: BlobStore, config: Con
     } catch (err) {
       // Whatever of the body is still coming is read and dropped, so the browser gets the answer.
       req.resume();
-      const refusal = flashOfError(req, err);
+      const refusal = flashOfError(err);
       if (!refusal) throw err;
       flash = refusal;
     }

@@ -1,13 +1,19 @@
+import type { AppContext } from '../http/app-context';
+import { can } from '../auth/policy';
+import { subjectOfVisible } from './inspection-access';
+import { STATUS_CHANGES } from './inspection-state';
 import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
 import { ForbiddenError, NotFoundError } from '../core/errors';
-import { formFields, pageActor, render, safeNextPath } from '../http/pages';
+import { formFields } from '../http/forms';
+import { pageActor, safeNextPath } from '../http/page-requests';
+import { render } from '../http/render';
 import { formatNumber } from '../core/format';
 import { t } from '../i18n/messages';
 import { changeInspectionStatus, getInspection, getProgress } from '../inspections/inspections.service';
-import { actThenRedirect } from './form-action';
+import { actThenRedirect } from '../http/forms';
 import {
   CELL_CLASS,
   cellRows,
@@ -16,24 +22,16 @@ import {
   pageNumbers,
   pageOf,
   sectionSpans,
-  STATUS_ACTIONS,
   statusActionFor,
 } from './matrix.model';
 import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
-import { matrixCells, matrixItems } from './matrix.repository';
+import { matrixCells, matrixItems } from './inspections.repository';
+import { inspectionPath, unitDossierPath } from './page-paths';
 
 /** Units per page of the matrix: 200 × 40 cells stay a light page; the filter narrows further. */
 export const MATRIX_PAGE_SIZE = 200;
 
 const MAX_QUERY_LENGTH = 200;
-
-export function inspectionPath(code: string): string {
-  return `/inspections/${encodeURIComponent(code)}`;
-}
-
-export function unitDossierPath(code: string, unitCode: string): string {
-  return `${inspectionPath(code)}/units/${encodeURIComponent(unitCode)}`;
-}
 
 function queryText(req: Request, name: string): string {
   const value = req.query[name];
@@ -55,7 +53,7 @@ function matrixHref(code: string, filter: MatrixFilter, page: number): string {
   return query ? `${inspectionPath(code)}?${query}` : inspectionPath(code);
 }
 
-const ActionSchema = z.enum(STATUS_ACTIONS);
+const ActionSchema = z.enum(STATUS_CHANGES);
 
 function actionOf(value: string) {
   const parsed = ActionSchema.safeParse(value);
@@ -67,17 +65,20 @@ function actionOf(value: string) {
  * The inspection matrix (units × items, a coloured cell per status) and the confirm-then-change
  * forms for opening, closing and reopening an inspection.
  */
-export function inspectionPages(db: Kysely<Database>): Router {
+export function matrixPages({ db }: AppContext): Router {
   const router = Router();
 
   router.get('/inspections/:code', async (req, res) => {
     const actor = pageActor(req);
     const code = req.params.code;
     const progress = await getProgress(db, actor, code);
-    // A secretary sees their own unit's row only: their dossier page is that row, in full.
-    const own = actor.role === 'secretary' ? progress.units[0] : undefined;
-    if (own) return res.redirect(303, unitDossierPath(code, own.unitCode));
-    if (actor.role === 'secretary') throw new NotFoundError('inspection.notFound', { code });
+    const subject = subjectOfVisible(progress.inspection, actor);
+    if (!can(actor, 'team', subject)) {
+      // A unit sees its own row only: its dossier page is that row, in full.
+      const own = progress.units[0];
+      if (own) return res.redirect(303, unitDossierPath(code, own.unitCode));
+      throw new NotFoundError('inspection.notFound', { code });
+    }
 
     const filter = filterOf(req);
     const slice = pageOf(filterUnits(progress.units, filter), Number(queryText(req, 'page') || '1'), MATRIX_PAGE_SIZE);
@@ -116,7 +117,7 @@ export function inspectionPages(db: Kysely<Database>): Router {
         : [],
       prevHref: slice.page > 1 ? matrixHref(code, filter, slice.page - 1) : undefined,
       nextHref: slice.page < slice.pageCount ? matrixHref(code, filter, slice.page + 1) : undefined,
-      statusAction: statusActionFor(inspection, actor),
+      statusAction: statusActionFor(actor, subject),
       exports: {
         summary: `/api/v1${inspectionPath(code)}/report.pdf`,
         xlsx: `/api/v1${inspectionPath(code)}/export.xlsx`,
@@ -130,8 +131,10 @@ export function inspectionPages(db: Kysely<Database>): Router {
     const actor = pageActor(req);
     const action = actionOf(req.params.action);
     const inspection = await getInspection(db, actor, req.params.code);
-    if (actor.role === 'secretary') throw new NotFoundError('inspection.notFound', { code: inspection.code });
-    if (statusActionFor(inspection, actor) !== action) throw new ForbiddenError();
+    const subject = subjectOfVisible(inspection, actor);
+    // The team's page: to the unit it does not exist.
+    if (!can(actor, 'team', subject)) throw new NotFoundError('inspection.notFound', { code: inspection.code });
+    if (statusActionFor(actor, subject) !== action) throw new ForbiddenError();
     const back = safeNextPath(req.query.next) ?? inspectionPath(inspection.code);
     render(req, res, 'inspections/confirm', {
       title: t(req.lang, `inspection.confirm.${action}.title`, { code: inspection.code }),

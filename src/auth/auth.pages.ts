@@ -1,15 +1,49 @@
+import type { AppContext } from '../http/app-context';
+import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
-import { clearSessionCookies, cookieToken, setSessionCookie } from '../auth/auth.middleware';
-import { LoginSchema } from '../auth/auth.schemas';
-import { login, logout } from '../auth/auth.service';
-import type { Database } from '../db/schema';
 import { TooManyRequestsError, UnauthenticatedError } from '../core/errors';
-import {
-  clearLoginCsrf, type FormFailure, formFields, issueLoginCsrf, pageActor, parseForm, redirectWithFlash, render,
-  safeNextPath, verifyLoginCsrf,
-} from '../http/pages';
+import type { Database } from '../db/schema';
+import { pageCookieName, pageCookieOptions, signedCookie } from '../http/cookies';
+import { redirectWithFlash } from '../http/flash';
+import { type FormFailure, formFields, parseForm } from '../http/forms';
+import { pageActor, safeNextPath } from '../http/page-requests';
+import { render } from '../http/render';
+import { sameToken } from '../http/security';
 import { t } from '../i18n/messages';
+import { clearSessionCookies, cookieToken, setSessionCookie } from './auth.middleware';
+import { LoginSchema } from './auth.schemas';
+import { login, logout } from './auth.service';
+
+/*
+ * Before a session exists there is no session CSRF token, so the login form uses a signed double
+ * submit: a random value in a signed HttpOnly SameSite=Strict cookie and the same value in a
+ * hidden field. A cross-site page can neither read the cookie nor make one that verifies.
+ */
+const LOGIN_CSRF_COOKIE = 'hoso_login_csrf';
+const LOGIN_CSRF_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
+/** The token for the login form's `_csrf` field; sets its cookie unless the browser holds a valid one. */
+function issueLoginCsrf(req: Request, res: Response): string {
+  const name = pageCookieName(req, LOGIN_CSRF_COOKIE);
+  // Reusing a valid token keeps a second login tab from invalidating the first one's form.
+  const held = signedCookie(req, name);
+  if (held) return held;
+  const token = randomBytes(24).toString('base64url');
+  res.cookie(name, token, { ...pageCookieOptions(req, 'strict'), signed: true, maxAge: LOGIN_CSRF_MAX_AGE_MS });
+  return token;
+}
+
+/** True when the form's `_csrf` equals the value of the signed cookie (compared in constant time). */
+function verifyLoginCsrf(req: Request): boolean {
+  const held = signedCookie(req, pageCookieName(req, LOGIN_CSRF_COOKIE));
+  const submitted = formFields(req)._csrf;
+  return Boolean(held && submitted && sameToken(held, submitted));
+}
+
+function clearLoginCsrf(req: Request, res: Response): void {
+  res.clearCookie(pageCookieName(req, LOGIN_CSRF_COOKIE), pageCookieOptions(req, 'strict'));
+}
 
 interface LoginPage {
   next?: string;
@@ -29,7 +63,7 @@ function showLogin(req: Request, res: Response, page: LoginPage, status = 200): 
 }
 
 /** GET/POST /login and POST /logout: the cookie session of src/auth, through forms. */
-export function authPages(db: Kysely<Database>): Router {
+export function authPages({ db }: AppContext): Router {
   const router = Router();
 
   router.get('/login', (req, res) => {

@@ -1,19 +1,24 @@
+import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
-import { requireRole } from '../auth/permissions';
+import { authorize, INSPECTIONS } from '../auth/policy';
 import type { Database } from '../db/schema';
-import type { MemberRole } from '../core/vocabulary';
-import { type FormFailure, formFields, pageActor, redirectWithFlash, render, submitForm } from '../http/pages';
+import { isOneOf, MEMBER_ROLES, type MemberRole } from '../core/vocabulary';
+import { fieldValues, type FormFailure, formFields, submitForm } from '../http/forms';
+import { pageActor } from '../http/page-requests';
+import { redirectWithFlash } from '../http/flash';
+import { render } from '../http/render';
 import { t } from '../i18n/messages';
-import { CreateInspectionSchema } from '../inspections/inspections.schemas';
-import { createInspection, listInspections } from '../inspections/inspections.service';
+import { CreateInspectionSchema } from './inspections.schemas';
+import { createInspection, listInspections, mayJoinTeam } from './inspections.service';
 import { listTemplates } from '../templates/templates.service';
 import { listUnits } from '../units/units.service';
 import { listUsers } from '../users/users.service';
-import { inspectionPath } from './inspections.pages';
+import { inspectionPath } from './page-paths';
+import { subjectOfVisible } from './inspection-access';
 import { statusActionFor } from './matrix.model';
 import { searchKey } from '../core/search-text';
-import { flattenTree, unitTree } from './unit-tree';
+import { flattenTree, unitTree } from '../units/unit-tree';
 
 /** The unit tree is indented up to this depth (CSS classes depth-0 … depth-5); deeper units stay at it. */
 const MAX_INDENT = 5;
@@ -27,19 +32,12 @@ interface FormState {
 
 const emptyForm = (): FormState => ({ fields: {}, unitCodes: new Set(), roles: new Map() });
 
-/** Every value of a repeated form field (the ticked boxes of a checkbox list). */
-function fieldValues(req: Request, name: string): string[] {
-  const value = (req.body as Record<string, unknown> | undefined)?.[name];
-  const values: unknown[] = Array.isArray(value) ? value : [value];
-  return values.filter((v): v is string => typeof v === 'string' && v !== '');
-}
-
 /** The team as the form holds it: one `role.<username>` field per inspector, `lead`, `member` or empty. */
 function rolesFromForm(fields: Record<string, string>): Map<string, MemberRole> {
   const roles = new Map<string, MemberRole>();
   for (const [name, value] of Object.entries(fields)) {
     if (!name.startsWith('role.')) continue;
-    if (value === 'lead' || value === 'member') roles.set(name.slice('role.'.length), value);
+    if (isOneOf(MEMBER_ROLES, value)) roles.set(name.slice('role.'.length), value);
   }
   return roles;
 }
@@ -51,14 +49,14 @@ function optional(value: string | undefined): string | null {
 }
 
 /** Inspections for admins: the list with open/close/reopen, and the form that creates one from a template. */
-export function adminInspectionPages(db: Kysely<Database>): Router {
+export function inspectionPages({ db }: AppContext): Router {
   const router = Router();
 
   async function showForm(req: Request, res: Response, state: FormState): Promise<void> {
     const actor = pageActor(req);
     const [units, users, templates] = await Promise.all([listUnits(db, actor), listUsers(db, actor), listTemplates(db, actor)]);
     const errors = state.failure?.errors ?? {};
-    render(req, res, 'admin/inspections-new', {
+    render(req, res, 'inspections/new', {
       title: t(req.lang, 'adminInspections.createTitle'),
       nav: 'inspections',
       form: state.fields,
@@ -75,16 +73,16 @@ export function adminInspectionPages(db: Kysely<Database>): Router {
       })),
       selectedCount: state.unitCodes.size,
       inspectors: users
-        .filter((u) => u.role !== 'secretary' && u.active)
+        .filter(mayJoinTeam)
         .map((u) => ({ username: u.username, displayName: u.displayName, role: state.roles.get(u.username) ?? '' })),
     }, state.failure?.status ?? 200);
   }
 
   router.get('/admin/inspections', async (req, res) => {
     const actor = pageActor(req);
-    requireRole(actor, 'admin');
+    authorize(actor, 'manage', INSPECTIONS);
     const inspections = await listInspections(db, actor);
-    render(req, res, 'admin/inspections', {
+    render(req, res, 'inspections/list', {
       title: t(req.lang, 'adminInspections.title'),
       nav: 'inspections',
       inspections: inspections.map((i) => ({
@@ -92,19 +90,19 @@ export function adminInspectionPages(db: Kysely<Database>): Router {
         href: inspectionPath(i.code),
         unitCount: i.unitCodes.length,
         lead: i.members.find((m) => m.role === 'lead')?.displayName,
-        action: statusActionFor(i, actor),
+        action: statusActionFor(actor, subjectOfVisible(i, actor)),
       })),
     });
   });
 
   router.get('/admin/inspections/new', async (req, res) => {
-    requireRole(pageActor(req), 'admin');
+    authorize(pageActor(req), 'manage', INSPECTIONS);
     await showForm(req, res, emptyForm());
   });
 
   router.post('/admin/inspections', async (req, res) => {
     const actor = pageActor(req);
-    requireRole(actor, 'admin');
+    authorize(actor, 'manage', INSPECTIONS);
     const fields = formFields(req);
     const state: FormState = { fields, unitCodes: new Set(fieldValues(req, 'unitCodes')), roles: rolesFromForm(fields) };
     const input = {

@@ -1,14 +1,19 @@
+import { can, DIRECTORY } from '../auth/policy';
+import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/schema';
-import { type FormFailure, formFields, pageActor, redirectWithFlash, render, submitForm } from '../http/pages';
+import { type FormFailure, formFields, submitForm } from '../http/forms';
+import { pageActor } from '../http/page-requests';
+import { redirectWithFlash } from '../http/flash';
+import { render } from '../http/render';
 import { type Lang } from '../core/vocabulary';
 import { t } from '../i18n/messages';
 import { listUnits } from '../units/units.service';
 import { CreateUserSchema, PasswordSchema, RoleSchema, type UpdateUserInput, UpdateUserSchema } from '../users/users.schemas';
 import { createUser, getUser, listUsers, updateUser } from '../users/users.service';
-import { unitOptions, unitTree } from './unit-tree';
+import { unitOptions, unitTree } from '../units/unit-tree';
 
 interface FormState {
   form?: Record<string, string>;
@@ -27,16 +32,17 @@ const PasswordFormSchema = z.object({ password: PasswordSchema });
 const ActiveFormSchema = z.object({ active: z.enum(['true', 'false']).transform((v) => v === 'true') });
 
 /** Users (admins and inspectors see them): admins create, rename, reset passwords, (de)activate. */
-export function adminUserPages(db: Kysely<Database>): Router {
+export function userPages({ db }: AppContext): Router {
   const router = Router();
 
   async function showUsers(req: Request, res: Response, state: FormState = {}): Promise<void> {
     const actor = pageActor(req);
     const [users, units] = [await listUsers(db, actor), await listUnits(db, actor)];
     const unitNames = new Map(units.map((u) => [u.code, u.name]));
-    render(req, res, 'admin/users', {
+    render(req, res, 'users/list', {
       title: t(req.lang, 'users.title'),
       nav: 'users',
+      canManage: can(actor, 'manage', DIRECTORY),
       users: users.map((u) => ({ ...u, unitName: u.unitCode ? unitNames.get(u.unitCode) : undefined })),
       roleOptions: roleOptions(req.lang),
       unitOptions: unitOptions(unitTree(units), t(req.lang, 'users.noUnit')),
@@ -50,9 +56,10 @@ export function adminUserPages(db: Kysely<Database>): Router {
     const actor = pageActor(req);
     const shown = await getUser(db, actor, username);
     const unit = shown.unitCode ? (await listUnits(db, actor)).find((u) => u.code === shown.unitCode) : undefined;
-    render(req, res, 'admin/user', {
+    render(req, res, 'users/user', {
       title: shown.displayName,
       nav: 'users',
+      canManage: can(actor, 'manage', DIRECTORY),
       shown: { ...shown, unitName: unit?.name },
       isSelf: shown.username === actor.username,
       form: state.form ?? { displayName: shown.displayName },

@@ -1,9 +1,13 @@
+import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
-import { requireRole } from '../auth/permissions';
+import { authorize, can, DIRECTORY } from '../auth/policy';
 import type { Database } from '../db/schema';
 import type { ItemKind } from '../core/vocabulary';
-import { type FieldErrors, type FormFailure, formFields, pageActor, redirectWithFlash, render, submitForm } from '../http/pages';
+import { type FieldErrors, type FormFailure, formFields, submitForm } from '../http/forms';
+import { pageActor } from '../http/page-requests';
+import { redirectWithFlash } from '../http/flash';
+import { render } from '../http/render';
 import { type Lang } from '../core/vocabulary';
 import { t } from '../i18n/messages';
 import { CreateTemplateSchema, ItemSchema, type TemplateView, UpdateTemplateSchema } from '../templates/templates.schemas';
@@ -85,7 +89,7 @@ interface FormState {
 }
 
 /** Checklist templates: a list, a page per template; admins create and edit items as rows of a form. */
-export function adminTemplatePages(db: Kysely<Database>): Router {
+export function templatePages({ db }: AppContext): Router {
   const router = Router();
 
   function kindOptions(lang: Lang) {
@@ -95,7 +99,7 @@ export function adminTemplatePages(db: Kysely<Database>): Router {
   /** The create form (no `existing`) or the edit form of `existing`. */
   function showForm(req: Request, res: Response, state: FormState, existing?: TemplateView): void {
     const errors = state.failure?.errors ?? {};
-    render(req, res, 'admin/template-form', {
+    render(req, res, 'templates/form', {
       title: existing ? existing.title : t(req.lang, 'templates.createTitle'),
       nav: 'templates',
       isNew: !existing,
@@ -110,24 +114,26 @@ export function adminTemplatePages(db: Kysely<Database>): Router {
   }
 
   router.get('/admin/templates', async (req, res) => {
-    const templates = await listTemplates(db, pageActor(req));
-    render(req, res, 'admin/templates', {
+    const actor = pageActor(req);
+    const templates = await listTemplates(db, actor);
+    render(req, res, 'templates/list', {
       title: t(req.lang, 'templates.title'),
       nav: 'templates',
+      canManage: can(actor, 'manage', DIRECTORY),
       templates: templates.map((tpl) => ({ code: tpl.code, title: tpl.title, itemCount: tpl.items.length })),
     });
   });
 
   router.get('/admin/new-template', (req, res) => {
-    requireRole(pageActor(req), 'admin');
+    authorize(pageActor(req), 'manage', DIRECTORY);
     showForm(req, res, { title: '', rows: Array.from({ length: NEW_ROWS }, blankRow) });
   });
 
   router.get('/admin/templates/:code', async (req, res) => {
     const actor = pageActor(req);
     const template = await getTemplate(db, actor, req.params.code);
-    if (actor.role === 'admin') return showForm(req, res, { title: template.title, rows: [...rowsOf(template), blankRow()] }, template);
-    render(req, res, 'admin/template', {
+    if (can(actor, 'manage', DIRECTORY)) return showForm(req, res, { title: template.title, rows: [...rowsOf(template), blankRow()] }, template);
+    render(req, res, 'templates/template', {
       title: template.title,
       nav: 'templates',
       template,
@@ -138,7 +144,7 @@ export function adminTemplatePages(db: Kysely<Database>): Router {
   /** Save, or ("add rows") show the same form again with blank rows added and nothing saved. */
   async function submit(req: Request, res: Response, existing?: TemplateView): Promise<void> {
     const actor = pageActor(req);
-    requireRole(actor, 'admin');
+    authorize(actor, 'manage', DIRECTORY);
     const fields = formFields(req);
     const rows = rowsFromForm(fields);
     const state: FormState = { code: fields.code, title: fields.title ?? '', rows };
@@ -158,7 +164,7 @@ export function adminTemplatePages(db: Kysely<Database>): Router {
 
   router.post('/admin/templates/:code', async (req, res) => {
     const actor = pageActor(req);
-    requireRole(actor, 'admin');
+    authorize(actor, 'manage', DIRECTORY);
     await submit(req, res, await getTemplate(db, actor, req.params.code));
   });
 

@@ -1,13 +1,17 @@
+import type { AppContext } from '../http/app-context';
+import { can, INSPECTIONS, inspectionScope } from '../auth/policy';
+import { inspectionPath, unitDossierPath } from './page-paths';
 import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { pageActor, render } from '../http/pages';
-import type { Actor } from '../core/actor';
+import { pageActor } from '../http/page-requests';
+import { render } from '../http/render';
 import { t } from '../i18n/messages';
 import type { InspectionView } from '../inspections/inspections.schemas';
 import { listInspections } from '../inspections/inspections.service';
 import { type Progress, progressOf } from '../inspections/progress';
-import { inspectionCounts, unitById } from './matrix.repository';
+import { unitById } from '../units/units.repository';
+import { inspectionCounts } from './inspections.repository';
 
 function groupByCode<T extends { code: string }>(rows: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();
@@ -47,30 +51,28 @@ function summaryOf(rows: ReturnType<typeof presentRow>[]) {
  * them comes from one grouped query, however many there are; a secretary sees their own unit's
  * progress and goes straight to their unit's dossier.
  */
-export function dashboardPages(db: Kysely<Database>): Router {
+export function dashboardPages({ db }: AppContext): Router {
   const router = Router();
-
-  async function ownUnit(actor: Actor) {
-    return actor.role === 'secretary' && actor.unitId !== null ? unitById(db, actor.unitId) : undefined;
-  }
 
   router.get('/', async (req, res) => {
     const actor = pageActor(req);
-    const [inspections, unit] = await Promise.all([listInspections(db, actor), ownUnit(actor)]);
-    const counts = groupByCode(
-      await inspectionCounts(db, inspections.map((i) => i.code), actor.role === 'secretary' ? (actor.unitId ?? -1) : undefined),
-    );
+    // The inspections a unit sees are its own unit's: their progress and dossier are that unit's.
+    const scope = inspectionScope(actor);
+    const unitId = 'unitId' in scope ? scope.unitId : undefined;
+    const [inspections, unit] = await Promise.all([listInspections(db, actor), unitId === undefined ? undefined : unitById(db, unitId)]);
+    const counts = groupByCode(await inspectionCounts(db, inspections.map((i) => i.code), unitId));
     const rows = inspections.map((inspection) => {
-      const code = encodeURIComponent(inspection.code);
-      const href = unit ? `/inspections/${code}/units/${encodeURIComponent(unit.code)}` : `/inspections/${code}`;
+      const href = unit ? unitDossierPath(inspection.code, unit.code) : inspectionPath(inspection.code);
       return presentRow(inspection, progressOf(counts.get(inspection.code) ?? []), href);
     });
-    render(req, res, 'dashboard/index', {
+    render(req, res, 'inspections/dashboard', {
       title: t(req.lang, 'dashboard.title'),
       nav: 'dashboard',
       inspections: rows,
       summary: summaryOf(rows),
       unit,
+      unitView: unitId !== undefined,
+      canCreate: can(actor, 'manage', INSPECTIONS),
     });
   });
   return router;

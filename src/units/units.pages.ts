@@ -1,7 +1,12 @@
+import { can, DIRECTORY } from '../auth/policy';
+import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { type FormFailure, formFields, pageActor, redirectWithFlash, render, submitForm } from '../http/pages';
+import { type FormFailure, formFields, submitForm } from '../http/forms';
+import { pageActor } from '../http/page-requests';
+import { redirectWithFlash } from '../http/flash';
+import { render } from '../http/render';
 import { t } from '../i18n/messages';
 import { CreateUnitSchema, UpdateUnitSchema } from '../units/units.schemas';
 import { createUnit, getUnit, listUnits, updateUnit } from '../units/units.service';
@@ -18,15 +23,17 @@ interface FormState {
 }
 
 /** Units as a tree (admins and inspectors); admins create, rename and move them. */
-export function adminUnitPages(db: Kysely<Database>): Router {
+export function unitPages({ db }: AppContext): Router {
   const router = Router();
 
   async function showUnits(req: Request, res: Response, state: FormState = {}): Promise<void> {
-    const units = await listUnits(db, pageActor(req));
+    const actor = pageActor(req);
+    const units = await listUnits(db, actor);
     const tree = unitTree(units);
-    render(req, res, 'admin/units', {
+    render(req, res, 'units/list', {
       title: t(req.lang, 'units.title'),
       nav: 'units',
+      canManage: can(actor, 'manage', DIRECTORY),
       tree,
       count: units.length,
       parentOptions: unitOptions(tree, t(req.lang, 'units.noParent')),
@@ -40,9 +47,10 @@ export function adminUnitPages(db: Kysely<Database>): Router {
     const actor = pageActor(req);
     const unit = await getUnit(db, actor, code);
     const tree = unitTree(await listUnits(db, actor));
-    render(req, res, 'admin/unit', {
+    render(req, res, 'units/unit', {
       title: t(req.lang, 'units.editTitle', { code: unit.code }),
       nav: 'units',
+      canManage: can(actor, 'manage', DIRECTORY),
       unit,
       children: findNode(tree, unit.code)?.children ?? [],
       parentOptions: unitOptions(tree, t(req.lang, 'units.noParent'), subtreeCodes(tree, unit.code)),

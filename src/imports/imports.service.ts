@@ -1,10 +1,11 @@
+import { inTransaction } from '../core/transaction';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { hashPassword } from '../auth/password';
-import { requireRole } from '../auth/permissions';
+import { authorize, DIRECTORY } from '../auth/policy';
 import type { Database } from '../db/schema';
 import { AppError } from '../core/errors';
-import { issueMessage } from '../http/pages';
+import { issueMessage } from '../http/forms';
 import type { Actor } from '../core/actor';
 import { type Lang } from '../core/vocabulary';
 import { type MessageKey, t } from '../i18n/messages';
@@ -273,7 +274,7 @@ async function runKind<I>(
   const attempt: WriteContext = { ...context, commit: context.commit && isOk() };
   const prepared = spec.prepare ? await spec.prepare(valid, attempt) : valid;
   try {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       const { failures, note } = await spec.write(trx, actor, prepared, attempt);
       report.note = note;
       for (const failure of failures) {
@@ -304,7 +305,7 @@ export async function importRecords(
   records: ImportRecord[],
   options: { lang: Lang; commit: boolean; template?: unknown },
 ): Promise<ImportReport> {
-  requireRole(actor, 'admin');
+  authorize(actor, 'manage', DIRECTORY);
   const { lang, commit } = options;
   const formErrors: string[] = [];
   let template: TemplateTarget | undefined;
