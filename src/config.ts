@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { LANGS } from './core/vocabulary';
 import { projectRoot } from './paths';
 
 const EnvSchema = z.object({
@@ -12,7 +13,7 @@ const EnvSchema = z.object({
     .optional(),
   HOSO_MAX_UPLOAD_MB: z.coerce.number().positive().max(10_240).default(50),
   HOSO_ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
-  HOSO_LANG: z.enum(['vi', 'en']).default('vi'),
+  HOSO_LANG: z.enum(LANGS).default('vi'),
   HOSO_TRUST_PROXY: z
     .enum(['true', 'false', '1', '0'])
     .default('false')

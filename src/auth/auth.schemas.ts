@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LANGS, ROLES } from '../core/vocabulary';
 
 export const LoginSchema = z.object({
   username: z.string().trim().min(1).max(64),
@@ -9,10 +10,10 @@ export type LoginInput = z.infer<typeof LoginSchema>;
 export const UserSchema = z.object({
   username: z.string(),
   displayName: z.string(),
-  role: z.enum(['admin', 'inspector', 'secretary']),
+  role: z.enum(ROLES),
   unitCode: z.string().nullable(),
   active: z.boolean(),
-  lang: z.enum(['vi', 'en']).nullable(),
+  lang: z.enum(LANGS).nullable(),
 });
 
 export const SessionResponseSchema = z.object({

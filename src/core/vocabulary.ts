@@ -17,6 +17,10 @@ export type ItemKind = (typeof ITEM_KINDS)[number];
 export const INSPECTION_STATUSES = ['draft', 'open', 'closed'] as const;
 export type InspectionStatus = (typeof INSPECTION_STATUSES)[number];
 
+/** The moves of an inspection's status (inspections/inspection-state.ts says which applies when). */
+export const STATUS_CHANGES = ['open', 'close', 'reopen'] as const;
+export type StatusChange = (typeof STATUS_CHANGES)[number];
+
 /** A member's place on an inspection team. */
 export const MEMBER_ROLES = ['lead', 'member'] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];

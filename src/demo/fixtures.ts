@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { MEMBER_ROLES, ROLES } from '../core/vocabulary';
 import path from 'node:path';
 import { z } from 'zod';
 import { fixturesDir } from '../paths';
@@ -12,7 +13,7 @@ const DemoSchema = z.object({
     z.object({
       username: z.string(),
       displayName: z.string(),
-      role: z.enum(['admin', 'inspector', 'secretary']),
+      role: z.enum(ROLES),
       unitCode: z.string().optional(),
     }),
   ),
@@ -22,7 +23,7 @@ const DemoSchema = z.object({
     teamName: z.string(),
     templateCode: z.string(),
     unitCodes: z.array(z.string()),
-    members: z.array(z.object({ username: z.string(), role: z.enum(['lead', 'member']) })),
+    members: z.array(z.object({ username: z.string(), role: z.enum(MEMBER_ROLES) })),
     dueAt: z.string(),
     parentBody: z.string(),
     place: z.string(),

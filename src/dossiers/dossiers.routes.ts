@@ -7,12 +7,12 @@ import { ApiRouter } from '../http/api-router';
 import { validate } from '../http/validate';
 import type { BlobStore } from '../storage/blob-store';
 import { sendBlob } from '../storage/download';
-import { FileViewSchema, FindingsSchema, FindingsViewSchema, ReviewSchema, ReviewViewSchema, UnitDossierSchema, ValueSchema } from './dossiers.schemas';
+import { FileViewSchema, FindingsSchema, StatusSchema, FindingsViewSchema, ReviewSchema, ReviewViewSchema, UnitDossierSchema, ValueSchema } from './dossiers.schemas';
 import { fileForDownload, getUnitDossier, reviewEntry, saveFindings, setValue, withdrawFile } from './dossiers.service';
 import { uploadToEntry } from './dossiers.upload';
 
 const FileIdSchema = z.coerce.number().int().positive();
-const StatusAnswer = z.object({ status: z.enum(['missing', 'submitted', 'accepted', 'returned', 'waived']) });
+const StatusAnswer = z.object({ status: StatusSchema });
 
 export function dossierRoutes({ db, store, config }: AppContext): ApiRouter {
   const api = new ApiRouter();

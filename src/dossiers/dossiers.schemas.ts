@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENTRY_STATUSES, INSPECTION_STATUSES, REVIEW_DECISIONS } from '../core/vocabulary';
 import { ItemViewSchema } from '../templates/templates.schemas';
 
 export const ValueSchema = z.object({
@@ -8,7 +9,7 @@ export const ValueSchema = z.object({
 export type ValueInput = z.infer<typeof ValueSchema>;
 
 export const ReviewSchema = z.object({
-  decision: z.enum(['accept', 'return', 'waive', 'reopen']),
+  decision: z.enum(REVIEW_DECISIONS),
   note: z.string().trim().max(5000).nullish(),
 });
 export type ReviewInput = z.infer<typeof ReviewSchema>;
@@ -32,10 +33,10 @@ export const FileViewSchema = z.object({
 });
 export type FileView = z.infer<typeof FileViewSchema>;
 
-const StatusSchema = z.enum(['missing', 'submitted', 'accepted', 'returned', 'waived']);
+export const StatusSchema = z.enum(ENTRY_STATUSES);
 
 export const ReviewViewSchema = z.object({
-  decision: z.enum(['accept', 'return', 'waive', 'reopen']),
+  decision: z.enum(REVIEW_DECISIONS),
   note: z.string().nullable(),
   from: StatusSchema,
   to: StatusSchema,
@@ -68,7 +69,7 @@ export const FindingsViewSchema = z.object({
 export type FindingsView = z.infer<typeof FindingsViewSchema>;
 
 export const UnitDossierSchema = z.object({
-  inspection: z.object({ code: z.string(), title: z.string(), status: z.enum(['draft', 'open', 'closed']) }),
+  inspection: z.object({ code: z.string(), title: z.string(), status: z.enum(INSPECTION_STATUSES) }),
   unit: z.object({ code: z.string(), name: z.string() }),
   entries: z.array(EntryViewSchema),
   findings: FindingsViewSchema,

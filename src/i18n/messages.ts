@@ -1,19 +1,22 @@
 import { type Lang } from '../core/vocabulary';
+import * as auth from './catalogue/auth';
 import * as core from './catalogue/core';
-import * as dataExports from './catalogue/exports';
+import * as dossiers from './catalogue/dossiers';
+import * as imports from './catalogue/imports';
 import * as inspections from './catalogue/inspections';
-import * as pages from './catalogue/pages';
 import * as reports from './catalogue/reports';
 import * as storage from './catalogue/storage';
-import * as virusScan from './catalogue/virus-scan';
-import * as web from './catalogue/web';
+import * as templates from './catalogue/templates';
+import * as units from './catalogue/units';
+import * as users from './catalogue/users';
+import * as vocabulary from './catalogue/vocabulary';
 
 /**
  * Every word a user reads, in one catalogue assembled from one part per domain
  * (`catalogue/<domain>.ts`, each exporting `vi` and `en` with the same keys; the type checker
  * enforces it). `vi` is the default. `{name}` marks a parameter.
  */
-const parts = [core, inspections, dataExports, reports, storage, virusScan, web, pages] as const;
+const parts = [core, vocabulary, auth, units, users, templates, imports, inspections, dossiers, reports, storage] as const;
 
 type Part = (typeof parts)[number];
 type Keys<P> = P extends { vi: infer V } ? keyof V : never;

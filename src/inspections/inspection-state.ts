@@ -1,14 +1,11 @@
 import { ConflictError } from '../core/errors';
-import type { InspectionStatus } from '../core/vocabulary';
+import { type InspectionStatus, STATUS_CHANGES, type StatusChange } from '../core/vocabulary';
 
 /**
  * The inspection's state machine (PRODUCT.md §2), in one place: draft → open → closed, and an
  * administrator's closed → open. Only an open inspection takes uploads, values, reviews and
  * findings; closed is read-only for everyone. Who may make a move is the policy's (auth/policy.ts).
  */
-
-export const STATUS_CHANGES = ['open', 'close', 'reopen'] as const;
-export type StatusChange = (typeof STATUS_CHANGES)[number];
 
 export const TRANSITIONS: Record<StatusChange, { from: InspectionStatus; to: InspectionStatus }> = {
   open: { from: 'draft', to: 'open' },

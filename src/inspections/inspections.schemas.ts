@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENTRY_STATUSES, type EntryStatus, INSPECTION_STATUSES, MEMBER_ROLES } from '../core/vocabulary';
 import { TemplateCodeSchema } from '../templates/templates.schemas';
 import { UnitCodeSchema } from '../units/units.schemas';
 
@@ -13,7 +14,7 @@ export const CreateInspectionSchema = z.object({
   teamName: z.string().trim().min(1).max(200),
   templateCode: TemplateCodeSchema,
   unitCodes: z.array(UnitCodeSchema).min(1).max(20_000),
-  members: z.array(z.object({ username: z.string().min(1).max(64), role: z.enum(['lead', 'member']) })).min(1).max(200),
+  members: z.array(z.object({ username: z.string().min(1).max(64), role: z.enum(MEMBER_ROLES) })).min(1).max(200),
   dueAt: DueAtSchema.nullish(),
   parentBody: optionalText(300),
   place: optionalText(100),
@@ -25,7 +26,7 @@ export const InspectionViewSchema = z.object({
   code: z.string(),
   title: z.string(),
   teamName: z.string(),
-  status: z.enum(['draft', 'open', 'closed']),
+  status: z.enum(INSPECTION_STATUSES),
   templateCode: z.string(),
   templateTitle: z.string(),
   dueAt: z.string().nullable(),
@@ -37,19 +38,13 @@ export const InspectionViewSchema = z.object({
   openedAt: z.string().nullable(),
   closedAt: z.string().nullable(),
   unitCodes: z.array(z.string()),
-  members: z.array(z.object({ username: z.string(), displayName: z.string(), role: z.enum(['lead', 'member']) })),
+  members: z.array(z.object({ username: z.string(), displayName: z.string(), role: z.enum(MEMBER_ROLES) })),
   itemCount: z.number().int(),
 });
 export type InspectionView = z.infer<typeof InspectionViewSchema>;
 
-const CountsSchema = z.object({
-  missing: z.number().int(),
-  submitted: z.number().int(),
-  accepted: z.number().int(),
-  returned: z.number().int(),
-  waived: z.number().int(),
-});
-export type StatusCounts = z.infer<typeof CountsSchema>;
+/** How many entries are in each status (every status, zero included). */
+const CountsSchema = z.object(Object.fromEntries(ENTRY_STATUSES.map((status) => [status, z.number().int()])) as Record<EntryStatus, z.ZodNumber>);
 
 export const ProgressSchema = z.object({
   inspection: InspectionViewSchema,

@@ -11,7 +11,8 @@ import { findTemplateByCode, templateItems } from '../templates/templates.reposi
 import { findUnitsByCodes } from '../units/units.repository';
 import { findUsersByUsernames } from '../users/users.repository';
 import { inspectionFor } from './inspection-access';
-import { requireChangeApplies, type StatusChange, TRANSITIONS } from './inspection-state';
+import type { StatusChange } from '../core/vocabulary';
+import { requireChangeApplies, TRANSITIONS } from './inspection-state';
 import * as repo from './inspections.repository';
 import { VersionedCache } from '../core/versioned-cache';
 import type { CreateInspectionInput, InspectionView, ProgressView } from './inspections.schemas';

@@ -3,7 +3,8 @@ import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
 import type { Actor } from '../core/actor';
 import { can, type InspectionSubject } from '../auth/policy';
 import type { ProgressView } from './inspections.schemas';
-import { CHANGE_FROM, type StatusChange } from './inspection-state';
+import type { StatusChange } from '../core/vocabulary';
+import { CHANGE_FROM } from './inspection-state';
 import { matchesSearch } from '../core/search-text';
 
 /*

@@ -1,7 +1,7 @@
 import type { AppContext } from '../http/app-context';
 import { can } from '../auth/policy';
 import { subjectOfVisible } from './inspection-access';
-import { STATUS_CHANGES } from './inspection-state';
+import { STATUS_CHANGES } from '../core/vocabulary';
 import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';

@@ -1,4 +1,5 @@
 import type { EntryStatus, ItemKind } from '../core/vocabulary';
+import type { StatusCounts } from '../inspections/progress';
 import type { Lang } from '../core/vocabulary';
 
 /**
@@ -76,8 +77,6 @@ export interface UnitReportModel {
   manifestHash: string;
   generatedAt: Date;
 }
-
-export type StatusCounts = Record<EntryStatus, number>;
 
 export interface SummaryUnitRow {
   code: string;

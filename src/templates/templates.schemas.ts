@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ITEM_KINDS } from '../core/vocabulary';
 
 export const TemplateCodeSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 of A–Z a–z 0–9 . _ -');
 
@@ -7,7 +8,7 @@ export const ItemSchema = z.object({
   section: z.string().trim().max(500).default(''),
   title: z.string().trim().min(1).max(1000),
   guidance: z.string().trim().max(5000).default(''),
-  kind: z.enum(['file', 'number', 'text']),
+  kind: z.enum(ITEM_KINDS),
   required: z.boolean().default(true),
   minFiles: z.number().int().min(0).max(100).optional(),
 });
@@ -28,7 +29,7 @@ export const ItemViewSchema = z.object({
   section: z.string(),
   title: z.string(),
   guidance: z.string(),
-  kind: z.enum(['file', 'number', 'text']),
+  kind: z.enum(ITEM_KINDS),
   required: z.boolean(),
   minFiles: z.number().int(),
 });

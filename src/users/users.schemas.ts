@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { LANGS, ROLES } from '../core/vocabulary';
 import { UnitCodeSchema } from '../units/units.schemas';
 
 export const UsernameSchema = z.string().regex(/^[A-Za-z0-9._-]{2,64}$/, 'must be 2–64 of A–Z a–z 0–9 . _ -');
 export const PasswordSchema = z.string().min(8).max(1024);
-export const RoleSchema = z.enum(['admin', 'inspector', 'secretary']);
+export const RoleSchema = z.enum(ROLES);
 
 export const CreateUserSchema = z.object({
   username: UsernameSchema,
@@ -18,6 +19,6 @@ export const UpdateUserSchema = z.object({
   displayName: z.string().trim().min(1).max(200).optional(),
   password: PasswordSchema.optional(),
   active: z.boolean().optional(),
-  lang: z.enum(['vi', 'en']).nullish(),
+  lang: z.enum(LANGS).nullish(),
 });
 export type UpdateUserInput = z.infer<typeof UpdateUserSchema>;

@@ -1,4 +1,4 @@
-/** Words of the file store: why an upload was refused, why a download failed. */
+/** Receiving and keeping files: uploads, the virus scan, reading stored files. */
 export const vi = {
   'upload.notMultipart': 'Tệp phải được gửi dưới dạng multipart/form-data',
   'upload.malformed': 'Dữ liệu tải lên bị lỗi hoặc bị gián đoạn; hãy chọn lại tệp và thử lại',
@@ -15,6 +15,10 @@ export const vi = {
   'upload.storageFull': 'Ổ đĩa của máy chủ đã đầy nên không lưu được tệp; hãy báo quản trị viên',
   'file.blobMissing': 'Nội dung của tệp không còn trong kho lưu trữ; hãy báo quản trị viên',
   'file.readFailed': 'Máy chủ không đọc được tệp do lỗi ổ đĩa; hãy thử lại sau hoặc báo quản trị viên',
+  'upload.infected':
+    'Tệp "{name}" bị phần mềm diệt virus phát hiện có mã độc ({signature}) nên không được nhận; hãy quét virus máy tính của mình và gửi lại bản sạch',
+  'upload.scannerUnavailable':
+    'Máy chủ chưa kiểm tra virus được cho tệp nên chưa nhận tệp; hãy thử lại sau ít phút hoặc báo quản trị viên',
 } as const;
 
 export const en: Record<keyof typeof vi, string> = {
@@ -33,4 +37,6 @@ export const en: Record<keyof typeof vi, string> = {
   'upload.storageFull': 'The server’s disk is full, so the file could not be stored; tell the administrator',
   'file.blobMissing': 'The content of this file is missing from the store; tell the administrator',
   'file.readFailed': 'The server could not read the file because of a disk error; try again later or tell the administrator',
+  'upload.infected': 'The virus scanner found malware ({signature}) in the file "{name}", so it was refused; scan your computer and send a clean copy',
+  'upload.scannerUnavailable': 'The server could not check the file for viruses, so it was not kept; try again in a few minutes or tell the administrator',
 };

@@ -1,14 +1,13 @@
-import type { EntryStatus } from '../../core/vocabulary';
-import { type Lang } from '../../core/vocabulary';
+import { ENTRY_STATUSES, type Lang } from '../../core/vocabulary';
+import { emptyCounts, type StatusCounts } from '../../inspections/progress';
 import { t } from '../../i18n/messages';
-import type { StatusCounts, SummaryReportModel, SummaryUnitRow } from '../report.model';
+import type { SummaryReportModel, SummaryUnitRow } from '../report.model';
 import { formatNumber, formatPercent } from '../../core/format';
 import { inSentence } from './wording';
 import type { Align, Flow, TextStyle } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
 import { type Box, type Column, type Graphic, Table, type TableStyle } from './table';
 
-const STATUSES: EntryStatus[] = ['missing', 'submitted', 'accepted', 'returned', 'waived'];
 const TOTAL_FILL = '#f0f0f0';
 const BAR_FILL = '#4d4d4d';
 const TRACK_FILL = '#e6e6e6';
@@ -41,13 +40,13 @@ interface Totals {
 }
 
 function totalsOf(units: SummaryUnitRow[]): Totals {
-  const counts: StatusCounts = { missing: 0, submitted: 0, accepted: 0, returned: 0, waived: 0 };
+  const counts = emptyCounts();
   let required = 0;
   let done = 0;
   for (const unit of units) {
     required += unit.required;
     done += unit.done;
-    for (const status of STATUSES) counts[status] += unit.counts[status];
+    for (const status of ENTRY_STATUSES) counts[status] += unit.counts[status];
   }
   return { required, done, percent: required > 0 ? (done / required) * 100 : 0, counts };
 }
@@ -112,15 +111,15 @@ function layProgress(flow: Flow, lang: Lang, units: SummaryUnitRow[], totals: To
       { header: t(lang, 'report.col.unit'), width: 'rest' },
       column(t(lang, 'report.col.percent'), formatPercent(99.9, lang), 'right'),
       // Room for four digits at least, so that the status columns come out about even.
-      ...STATUSES.map((status) => column(t(lang, `status.${status}`), count(Math.max(totals.counts[status], 1000)), 'right')),
+      ...ENTRY_STATUSES.map((status) => column(t(lang, `status.${status}`), count(Math.max(totals.counts[status], 1000)), 'right')),
     ],
     progressTable,
   );
   table.run(() => {
     for (const [i, unit] of units.entries()) {
-      table.row([count(i + 1), unit.name, formatPercent(unit.percent, lang), ...STATUSES.map((status) => count(unit.counts[status]))]);
+      table.row([count(i + 1), unit.name, formatPercent(unit.percent, lang), ...ENTRY_STATUSES.map((status) => count(unit.counts[status]))]);
     }
-    const totalRow = [t(lang, 'report.summary.totalRow'), formatPercent(totals.percent, lang), ...STATUSES.map((status) => count(totals.counts[status]))];
+    const totalRow = [t(lang, 'report.summary.totalRow'), formatPercent(totals.percent, lang), ...ENTRY_STATUSES.map((status) => count(totals.counts[status]))];
     table.row(['', ...totalRow], { style: styles.cellBold, fill: TOTAL_FILL });
   });
 }
