@@ -4,11 +4,11 @@ import fsp from 'node:fs/promises';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
+import { formatNumber } from '../src/core/format';
 import { t } from '../src/i18n/messages';
 import { registerFonts } from '../src/reports/pdf/fonts';
-import { formatNumber } from '../src/core/format';
-import { formatPlaceAndDate, upper } from '../src/reports/pdf/wording';
 import { PAGE } from '../src/reports/pdf/layout';
+import { formatPlaceAndDate, upper } from '../src/reports/pdf/wording';
 import type { UnitReportModel } from '../src/reports/report.model';
 
 /**

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { copyData } from '../src/ops/copy-data';
 import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { checkData, formatCheckReport } from '../src/ops/check';
+import { copyData } from '../src/ops/copy-data';
 import { createBlobStore } from '../src/storage';
 import { runTask } from './cli-context';
 import { fileProgress, progressPrinter } from './progress';

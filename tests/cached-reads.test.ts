@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import request from 'supertest';
+import type { Actor } from '../src/core/actor';
 import { type Db, openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { getUnitDossier, reviewEntry, setValue } from '../src/dossiers/dossiers.service';
-import type { Actor } from '../src/core/actor';
 import { changeInspectionStatus, getProgress } from '../src/inspections/inspections.service';
 import { updateUnit } from '../src/units/units.service';
 import { findUserByUsername } from '../src/users/users.repository';
 import { ensureAdmin } from '../src/users/users.service';
 import { buildInspection, PASSWORD } from './helpers/factories';
-import request from 'supertest';
 import { createTestApp, loginToken } from './helpers/test-app';
 import { ADMIN_PASSWORD, createTestDb, onPostgres } from './helpers/test-db';
 

@@ -8,8 +8,8 @@ import type { Db } from '../src/db/database';
 import { sqliteProblems, withSqliteReadOnly } from '../src/ops/sqlite';
 import { pdfInfo, pdfPages } from './helpers/pdf-text';
 import { readSample } from './helpers/sample-files';
-import { ADMIN_PASSWORD } from './helpers/test-db';
 import { callApi, download, type ServerProcess, signIn, startServer, uploadFile } from './helpers/server-process';
+import { ADMIN_PASSWORD } from './helpers/test-db';
 
 // The real server as a child process, killed with SIGKILL in the middle of an upload, of a storm
 // of reviews and of report downloads, then started again on the same data directory. After each

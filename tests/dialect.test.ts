@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { recordEvent, verifyChain } from '../src/audit/audit.service';
 import { recentFailures } from '../src/auth/auth.repository';
+import type { Actor } from '../src/core/actor';
 import type { Db } from '../src/db/database';
 import { containsFolded, dialectOf, foldForSearch, resetIdentity } from '../src/db/dialect';
 import { findFindings, insertBlobIfMissing, upsertFindings } from '../src/dossiers/dossiers.repository';
-import type { Actor } from '../src/core/actor';
 import { createUnit, getUnit, listUnits } from '../src/units/units.service';
 import { buildInspection, buildUnit } from './helpers/factories';
 import { createTestDb, onPostgres } from './helpers/test-db';

@@ -1,17 +1,17 @@
 import path from 'node:path';
 import { Migrator } from 'kysely';
+import { migrations } from '../migrations';
 import { verifyChain } from '../src/audit/audit.service';
+import { PAGE_COOKIE_KEY, sharedSecret } from '../src/auth/app-secrets';
 import { ConfigError, loadConfig } from '../src/config';
 import { migrateToLatest } from '../src/db/migrate';
-import { seedDemo } from '../src/demo/seed-demo';
 import { defaultTemplate } from '../src/demo/fixtures';
+import { seedDemo } from '../src/demo/seed-demo';
 import { listUnits } from '../src/units/units.service';
+import { ensureAdmin } from '../src/users/users.service';
 import { buildUnit } from './helpers/factories';
 import { createTestDb } from './helpers/test-app';
 import { createEmptyTestDb } from './helpers/test-db';
-import { migrations } from '../migrations';
-import { PAGE_COOKIE_KEY, sharedSecret } from '../src/auth/app-secrets';
-import { ensureAdmin } from '../src/users/users.service';
 
 describe('migrations', () => {
   it('run twice are a no-op', async () => {

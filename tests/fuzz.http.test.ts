@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { buildUser } from './helpers/factories';
-import { buildPdf, readSample } from './helpers/sample-files';
 import { buildRoleCast, type Role, ROLES } from './helpers/role-cast';
+import { buildPdf, readSample } from './helpers/sample-files';
 import { createTestApp, type TestContext } from './helpers/test-app';
 
 /**

@@ -1,7 +1,7 @@
 import { verifyChain } from '../src/audit/audit.service';
+import type { Actor } from '../src/core/actor';
 import type { Db } from '../src/db/database';
 import { getUnitDossier, reviewEntry, saveFindings, setValue } from '../src/dossiers/dossiers.service';
-import type { Actor } from '../src/core/actor';
 import { changeInspectionStatus, createInspection, getProgress, listInspections } from '../src/inspections/inspections.service';
 import { updateTemplate } from '../src/templates/templates.service';
 import { buildInspection, buildTemplate, buildUnit, buildUser, sampleItems } from './helpers/factories';

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { readSample } from './helpers/sample-files';
 import { buildRoleCast, type Role, ROLES } from './helpers/role-cast';
+import { readSample } from './helpers/sample-files';
 import { createTestApp, type TestContext } from './helpers/test-app';
 
 /**

@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
+import { migrations } from '../migrations';
 import { verifyChain } from '../src/audit/audit.service';
+import type { Actor } from '../src/core/actor';
 import { openDatabase, type Db } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
-import type { Actor } from '../src/core/actor';
 import { createUnit } from '../src/units/units.service';
 import { createEmptyTestDb, createTestDb } from './helpers/test-db';
-import { migrations } from '../migrations';
 
 // PostgreSQL only (run by `npm run test:pg`). Two pools on one database stand for two app servers.
 

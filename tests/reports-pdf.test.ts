@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { formatLongDate, formatNumber, formatShortDate } from '../src/core/format';
 import type { EntryStatus } from '../src/core/vocabulary';
 import { defaultTemplate, demoData } from '../src/demo/fixtures';
 import { projectRoot } from '../src/paths';
 import { canonicalManifest, type ManifestInput, manifestHash } from '../src/reports/manifest';
-import { formatLongDate, formatNumber, formatShortDate } from '../src/core/format';
-import { formatPlaceAndDate } from '../src/reports/pdf/wording';
 import { renderRequestLetter } from '../src/reports/pdf/request-letter';
 import { renderSummaryReport } from '../src/reports/pdf/summary-report';
 import { renderUnitReport } from '../src/reports/pdf/unit-report';
+import { formatPlaceAndDate } from '../src/reports/pdf/wording';
 import type {
   DocumentHeader,
   RequestLetterModel,

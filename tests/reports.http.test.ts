@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
@@ -6,7 +7,6 @@ import { readReportStamp } from '../src/reports/report-stamp';
 import { dossierManifestHash } from '../src/reports/reports.service';
 import { verifyReport } from '../src/reports/verify-report';
 import { createBlobStore } from '../src/storage';
-import fs from 'node:fs';
 import { buildInspection } from './helpers/factories';
 import { pdfPages, squash } from './helpers/pdf-text';
 import { readSample } from './helpers/sample-files';

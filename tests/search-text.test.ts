@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { projectRoot } from '../src/paths';
 import { matchesSearch, searchKey } from '../src/core/search-text';
+import { projectRoot } from '../src/paths';
 
 /** The browser's folding, from the very script the pages load. */
 function browserSearchKey(): (text: string) => string {

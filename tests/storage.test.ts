@@ -1,18 +1,18 @@
-import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
-import fc from 'fast-check';
 import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import fc from 'fast-check';
 import pino from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../src/config';
-import { errorHandler } from '../src/http/error-handler';
 import { ValidationError } from '../src/core/errors';
-import { requestLogger } from '../src/http/logger';
+import { errorHandler } from '../src/http/error-handler';
 import { chooseLanguage } from '../src/http/language';
+import { requestLogger } from '../src/http/logger';
 import {
   ABANDONED_STAGING_MS,
   type BlobStore,

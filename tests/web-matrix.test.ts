@@ -1,6 +1,6 @@
+import type { Actor } from '../src/core/actor';
 import { defaultTemplate } from '../src/demo/fixtures';
 import { reviewEntry, setValue } from '../src/dossiers/dossiers.service';
-import type { Actor } from '../src/core/actor';
 import { changeInspectionStatus, createInspection, getInspection } from '../src/inspections/inspections.service';
 import { createTemplate } from '../src/templates/templates.service';
 import { createUnit, updateUnit } from '../src/units/units.service';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type MessageKey, t } from '../src/i18n/messages';
 import { formatDate, formatDateTime, formatNumber } from '../src/core/format';
 import { loadViews, widthClass } from '../src/http/views';
+import { type MessageKey, t } from '../src/i18n/messages';
 import { viewsDir } from '../src/paths';
 
 function viewFiles(dir: string): string[] {

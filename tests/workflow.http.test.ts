@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { readSample } from './helpers/sample-files';
 import { PASSWORD } from './helpers/factories';
+import { readSample } from './helpers/sample-files';
 import { ADMIN_PASSWORD, createTestApp, loginToken, type TestContext } from './helpers/test-app';
 
 let ctx: TestContext;

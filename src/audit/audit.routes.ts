@@ -1,8 +1,6 @@
-import type { AppContext } from '../http/app-context';
-import type { Kysely } from 'kysely';
 import { AUDIT, authorize, can } from '../auth/policy';
-import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { inspectionFor } from '../inspections/inspection-access';
 import { AuditQuerySchema, ChainReportSchema } from './audit.schemas';
 import { listAuditEvents, verifyChain } from './audit.service';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { nowIso } from '../core/clock';
-import type { AuditEventRow, Database } from '../db/schema';
-import { inTransaction } from '../core/transaction';
 import type { Actor } from '../core/actor';
+import { nowIso } from '../core/clock';
+import { inTransaction } from '../core/transaction';
+import type { AuditEventRow, Database } from '../db/schema';
 import { eventsAfter, insertEvent, lastEventHash, listEvents } from './audit.repository';
 
 const GENESIS = '0'.repeat(64);

@@ -1,9 +1,7 @@
-import type { AppContext } from '../http/app-context';
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
-import type { Kysely } from 'kysely';
 import { TooManyRequestsError, UnauthenticatedError } from '../core/errors';
-import type { Database } from '../db/schema';
+import type { AppContext } from '../http/app-context';
 import { pageCookieName, pageCookieOptions, signedCookie } from '../http/cookies';
 import { redirectWithFlash } from '../http/flash';
 import { type FormFailure, formFields, parseForm } from '../http/forms';

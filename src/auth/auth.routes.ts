@@ -1,8 +1,6 @@
-import type { AppContext } from '../http/app-context';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { getUser } from '../users/users.service';
 import { clearSessionCookies, cookieToken, setSessionCookie } from './auth.middleware';
 import { LoginSchema, SessionResponseSchema, UserSchema } from './auth.schemas';

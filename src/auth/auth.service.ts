@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { inTransaction } from '../core/transaction';
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
-import type { Database } from '../db/schema';
-import { TooManyRequestsError, UnauthenticatedError } from '../core/errors';
 import type { Actor } from '../core/actor';
+import { TooManyRequestsError, UnauthenticatedError } from '../core/errors';
+import { inTransaction } from '../core/transaction';
 import { isLang, type Lang } from '../core/vocabulary';
+import type { Database } from '../db/schema';
 import { findUserByUsername } from '../users/users.repository';
 import { presentUser, type UserView } from '../users/users.service';
 import * as repo from './auth.repository';

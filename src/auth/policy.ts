@@ -1,5 +1,5 @@
 import type { Actor } from '../core/actor';
-import { AppError, ForbiddenError, NotFoundError } from '../core/errors';
+import { type AppError, ForbiddenError, NotFoundError } from '../core/errors';
 import type { InspectionStatus, MemberRole } from '../core/vocabulary';
 
 /*

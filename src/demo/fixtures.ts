@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { MEMBER_ROLES, ROLES } from '../core/vocabulary';
 import path from 'node:path';
 import { z } from 'zod';
+import { MEMBER_ROLES, ROLES } from '../core/vocabulary';
 import { fixturesDir } from '../paths';
 import { CreateTemplateSchema, type CreateTemplateInput } from '../templates/templates.schemas';
 import { CreateUnitSchema } from '../units/units.schemas';

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
 import type { Actor } from '../core/actor';
+import type { Database } from '../db/schema';
 import { reviewEntry, setValue } from '../dossiers/dossiers.service';
 import { findInspectionByCode } from '../inspections/inspections.repository';
 import { changeInspectionStatus, createInspection } from '../inspections/inspections.service';
-import { createTemplate } from '../templates/templates.service';
 import { findTemplateByCode } from '../templates/templates.repository';
+import { createTemplate } from '../templates/templates.service';
 import { findUnitByCode } from '../units/units.repository';
 import { createUnit } from '../units/units.service';
 import { findUserByUsername } from '../users/users.repository';

@@ -1,11 +1,7 @@
-import type { AppContext } from '../http/app-context';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Config } from '../config';
-import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { validate } from '../http/validate';
-import type { BlobStore } from '../storage/blob-store';
 import { sendBlob } from '../storage/download';
 import { FileViewSchema, FindingsSchema, StatusSchema, FindingsViewSchema, ReviewSchema, ReviewViewSchema, UnitDossierSchema, ValueSchema } from './dossiers.schemas';
 import { fileForDownload, getUnitDossier, reviewEntry, saveFindings, setValue, withdrawFile } from './dossiers.service';

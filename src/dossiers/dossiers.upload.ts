@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config';
-import type { Database } from '../db/schema';
 import type { Actor } from '../core/actor';
+import type { Database } from '../db/schema';
 import type { BlobStore } from '../storage';
 import { receiveUploads } from '../storage/upload';
 import { virusScanner } from '../storage/virus-scan';

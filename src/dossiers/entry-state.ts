@@ -1,5 +1,5 @@
-import type { EntryStatus, ReviewDecision } from '../core/vocabulary';
 import { ConflictError, ValidationError } from '../core/errors';
+import type { EntryStatus, ReviewDecision } from '../core/vocabulary';
 
 /**
  * The entry state machine of PRODUCT.md §2, in one place:

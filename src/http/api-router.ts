@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
-import { UnauthenticatedError } from '../core/errors';
 import type { Actor } from '../core/actor';
+import { UnauthenticatedError } from '../core/errors';
 import { validate } from './validate';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { t } from '../i18n/messages';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../core/errors';
+import { t } from '../i18n/messages';
 import { isPageRequest } from './page-requests';
 import { renderErrorPage } from './render';
 

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { AppError, ReferenceNotFoundError } from '../core/errors';
 import type { Lang } from '../core/vocabulary';
+import { issueMessage } from '../i18n/issue-words';
 import { t } from '../i18n/messages';
 import { type Flash, redirectWithFlash } from './flash';
 
@@ -27,32 +28,6 @@ export function refusalOnThePage(err: unknown): AppError | undefined {
 export type FieldErrors = Record<string, string>;
 
 const localeErrors = { vi: z.locales.vi().localeError, en: z.locales.en().localeError };
-
-/**
- * One zod issue in words a person filling a form understands. The schemas' own messages are for API
- * clients (and in English), so the common cases are worded here; the rest falls back to zod's
- * translated message.
- */
-export function issueMessage(issue: z.core.$ZodIssue, lang: Lang): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined || issue.input === null ? t(lang, 'form.required') : t(lang, 'form.invalid');
-    case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? t(lang, 'form.required') : t(lang, 'form.tooShort', { min: Number(issue.minimum) });
-      if (issue.origin === 'array') return t(lang, 'form.tooFewRows', { min: Number(issue.minimum) });
-      return t(lang, 'form.tooSmall', { min: Number(issue.minimum) });
-    case 'too_big':
-      if (issue.origin === 'string') return t(lang, 'form.tooLong', { max: Number(issue.maximum) });
-      if (issue.origin === 'array') return t(lang, 'form.tooManyRows', { max: Number(issue.maximum) });
-      return t(lang, 'form.tooBig', { max: Number(issue.maximum) });
-    case 'invalid_format':
-      return t(lang, 'form.invalidCode');
-    case 'invalid_value':
-      return t(lang, 'form.invalidChoice');
-    default:
-      return issue.message;
-  }
-}
 
 export type FormResult<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors };
 

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
+import { can, DIRECTORY, INSPECTIONS } from '../auth/policy';
 import { type Actor } from '../core/actor';
 import type { AppError } from '../core/errors';
 import type { Lang, Role } from '../core/vocabulary';
-import { can, DIRECTORY, INSPECTIONS } from '../auth/policy';
 import { type MessageKey, t } from '../i18n/messages';
 import { takeFlash } from './flash';
 import { fullPath, redirectToLogin, safeNextPath } from './page-requests';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Lang } from '../core/vocabulary';
 import { ValidationError } from '../core/errors';
+import type { Lang } from '../core/vocabulary';
 
 const localeErrors = { vi: z.locales.vi().localeError, en: z.locales.en().localeError };
 

@@ -1,13 +1,13 @@
-import { inTransaction } from '../core/transaction';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { hashPassword } from '../auth/password';
 import { authorize, DIRECTORY } from '../auth/policy';
-import type { Database } from '../db/schema';
-import { AppError } from '../core/errors';
-import { issueMessage } from '../http/forms';
 import type { Actor } from '../core/actor';
+import { AppError } from '../core/errors';
+import { inTransaction } from '../core/transaction';
 import { type Lang } from '../core/vocabulary';
+import type { Database } from '../db/schema';
+import { issueMessage } from '../i18n/issue-words';
 import { type MessageKey, t } from '../i18n/messages';
 import { findTemplateByCode, templateItems } from '../templates/templates.repository';
 import { CreateTemplateSchema, type ItemInput, ItemSchema } from '../templates/templates.schemas';

@@ -1,9 +1,6 @@
-import type { AppContext } from '../http/app-context';
-import { can, INSPECTIONS, inspectionScope } from '../auth/policy';
-import { inspectionPath, unitDossierPath } from './page-paths';
 import { Router } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import { can, INSPECTIONS, inspectionScope } from '../auth/policy';
+import type { AppContext } from '../http/app-context';
 import { pageActor } from '../http/page-requests';
 import { render } from '../http/render';
 import { t } from '../i18n/messages';
@@ -12,6 +9,7 @@ import { listInspections } from '../inspections/inspections.service';
 import { type Progress, progressOf } from '../inspections/progress';
 import { unitById } from '../units/units.repository';
 import { inspectionCounts } from './inspections.repository';
+import { inspectionPath, unitDossierPath } from './page-paths';
 
 function groupByCode<T extends { code: string }>(rows: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();

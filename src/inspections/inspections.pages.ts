@@ -1,24 +1,22 @@
-import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
-import type { Kysely } from 'kysely';
 import { authorize, INSPECTIONS } from '../auth/policy';
-import type { Database } from '../db/schema';
+import { searchKey } from '../core/search-text';
 import { isOneOf, MEMBER_ROLES, type MemberRole } from '../core/vocabulary';
+import type { AppContext } from '../http/app-context';
+import { redirectWithFlash } from '../http/flash';
 import { fieldValues, type FormFailure, formFields, submitForm } from '../http/forms';
 import { pageActor } from '../http/page-requests';
-import { redirectWithFlash } from '../http/flash';
 import { render } from '../http/render';
 import { t } from '../i18n/messages';
-import { CreateInspectionSchema } from './inspections.schemas';
-import { createInspection, listInspections, mayJoinTeam } from './inspections.service';
 import { listTemplates } from '../templates/templates.service';
+import { flattenTree, unitTree } from '../units/unit-tree';
 import { listUnits } from '../units/units.service';
 import { listUsers } from '../users/users.service';
-import { inspectionPath } from './page-paths';
 import { subjectOfVisible } from './inspection-access';
+import { CreateInspectionSchema } from './inspections.schemas';
+import { createInspection, listInspections, mayJoinTeam } from './inspections.service';
 import { statusActionFor } from './matrix.model';
-import { searchKey } from '../core/search-text';
-import { flattenTree, unitTree } from '../units/unit-tree';
+import { inspectionPath } from './page-paths';
 
 /** The unit tree is indented up to this depth (CSS classes depth-0 … depth-5); deeper units stay at it. */
 const MAX_INDENT = 5;

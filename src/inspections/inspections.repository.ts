@@ -1,8 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type Insertable } from 'kysely';
 import type { InspectionScope } from '../auth/policy';
-import type { Database, InspectionRow, InspectionsTable } from '../db/schema';
 import type { EntryStatus, MemberRole } from '../core/vocabulary';
-import type { Insertable } from 'kysely';
+import type { Database, InspectionRow, InspectionsTable } from '../db/schema';
 import type { ItemColumns } from '../templates/checklist-items';
 
 type Conn = Kysely<Database>;

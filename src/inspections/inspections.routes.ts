@@ -1,8 +1,6 @@
-import type { AppContext } from '../http/app-context';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { CreateInspectionSchema, InspectionViewSchema, ProgressSchema } from './inspections.schemas';
 import { changeInspectionStatus, createInspection, getInspection, getProgressJson, listInspections } from './inspections.service';
 

@@ -1,23 +1,22 @@
-import { latestAuditEventId } from '../audit/audit.repository';
 import type { Kysely } from 'kysely';
+import { latestAuditEventId } from '../audit/audit.repository';
 import { recordEvent } from '../audit/audit.service';
 import { authorize, INSPECTIONS, inspectionScope, ownUnitOnly } from '../auth/policy';
+import type { Actor } from '../core/actor';
 import { nowIso } from '../core/clock';
-import type { Database, InspectionRow } from '../db/schema';
 import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
 import { inTransaction } from '../core/transaction';
-import type { Actor } from '../core/actor';
+import { VersionedCache } from '../core/versioned-cache';
+import { type StatusChange, ENTRY_STATUSES, type Role } from '../core/vocabulary';
+import type { Database, InspectionRow } from '../db/schema';
 import { findTemplateByCode, templateItems } from '../templates/templates.repository';
 import { findUnitsByCodes } from '../units/units.repository';
 import { findUsersByUsernames } from '../users/users.repository';
 import { inspectionFor } from './inspection-access';
-import type { StatusChange } from '../core/vocabulary';
 import { requireChangeApplies, TRANSITIONS } from './inspection-state';
 import * as repo from './inspections.repository';
-import { VersionedCache } from '../core/versioned-cache';
 import type { CreateInspectionInput, InspectionView, ProgressView } from './inspections.schemas';
 import { emptyCounts, percentOf, progressOf } from './progress';
-import { ENTRY_STATUSES, type Role } from '../core/vocabulary';
 
 
 /** A due date is passed once its whole day (or its exact time) is over and the inspection is not closed. */

@@ -1,11 +1,9 @@
-import type { EntryStatus } from '../core/vocabulary';
-import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
-import type { Actor } from '../core/actor';
 import { can, type InspectionSubject } from '../auth/policy';
-import type { ProgressView } from './inspections.schemas';
-import type { StatusChange } from '../core/vocabulary';
-import { CHANGE_FROM } from './inspection-state';
+import type { Actor } from '../core/actor';
 import { matchesSearch } from '../core/search-text';
+import { ENTRY_STATUSES, isOneOf, type EntryStatus, type StatusChange } from '../core/vocabulary';
+import { CHANGE_FROM } from './inspection-state';
+import type { ProgressView } from './inspections.schemas';
 
 /*
  * The shapes the dashboard and the matrix page show, built from what the services and

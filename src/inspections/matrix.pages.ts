@@ -1,19 +1,17 @@
-import type { AppContext } from '../http/app-context';
-import { can } from '../auth/policy';
-import { subjectOfVisible } from './inspection-access';
-import { STATUS_CHANGES } from '../core/vocabulary';
 import { type Request, Router } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema';
+import { can } from '../auth/policy';
 import { ForbiddenError, NotFoundError } from '../core/errors';
-import { formFields } from '../http/forms';
+import { formatNumber } from '../core/format';
+import { STATUS_CHANGES, ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
+import type { AppContext } from '../http/app-context';
+import { actThenRedirect, formFields } from '../http/forms';
 import { pageActor, safeNextPath } from '../http/page-requests';
 import { render } from '../http/render';
-import { formatNumber } from '../core/format';
 import { t } from '../i18n/messages';
 import { changeInspectionStatus, getInspection, getProgress } from '../inspections/inspections.service';
-import { actThenRedirect } from '../http/forms';
+import { subjectOfVisible } from './inspection-access';
+import { matrixCells, matrixItems } from './inspections.repository';
 import {
   CELL_CLASS,
   cellRows,
@@ -24,8 +22,6 @@ import {
   sectionSpans,
   statusActionFor,
 } from './matrix.model';
-import { ENTRY_STATUSES, isOneOf } from '../core/vocabulary';
-import { matrixCells, matrixItems } from './inspections.repository';
 import { inspectionPath, unitDossierPath } from './page-paths';
 
 /** Units per page of the matrix: 200 × 40 cells stay a light page; the filter narrows further. */

@@ -1,6 +1,5 @@
-import type { EntryStatus, ItemKind } from '../core/vocabulary';
+import { type EntryStatus, type ItemKind, type Lang } from '../core/vocabulary';
 import type { StatusCounts } from '../inspections/progress';
-import type { Lang } from '../core/vocabulary';
 
 /**
  * What the printed documents show, as plain data. The inspections/dossiers services shape these

@@ -1,11 +1,8 @@
-import type { AppContext } from '../http/app-context';
 import type { Response } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
-import { ApiRouter } from '../http/api-router';
 import { type Lang } from '../core/vocabulary';
+import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { type MessageKey, t } from '../i18n/messages';
-import type { BlobStore } from '../storage';
 import { writeUnitBundle } from './export/bundle';
 import { writeProgressCsv } from './export/csv';
 import { writeProgressXlsx } from './export/xlsx';

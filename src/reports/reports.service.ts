@@ -1,12 +1,12 @@
 import { PassThrough, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import type { Database, InspectionRow } from '../db/schema';
-import { getUnitDossier } from '../dossiers/dossiers.service';
-import type { EntryView, UnitDossier } from '../dossiers/dossiers.schemas';
-import type { Actor } from '../core/actor';
-import { t } from '../i18n/messages';
-import { type Lang } from '../core/vocabulary';
 import { authorize } from '../auth/policy';
+import type { Actor } from '../core/actor';
+import { type Lang } from '../core/vocabulary';
+import type { Database, InspectionRow } from '../db/schema';
+import type { EntryView, UnitDossier } from '../dossiers/dossiers.schemas';
+import { getUnitDossier } from '../dossiers/dossiers.service';
+import { t } from '../i18n/messages';
 import { inspectionFor, unitFor } from '../inspections/inspection-access';
 import { inspectionItems, members, scopeUnits } from '../inspections/inspections.repository';
 import { getProgress } from '../inspections/inspections.service';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../core/actor';
 import type { Database } from '../db/schema';
 import { getUnitDossier } from '../dossiers/dossiers.service';
-import type { Actor } from '../core/actor';
 import type { BlobStore } from '../storage';
 import type { ReportStamp } from './report-stamp';
 import { dossierManifestHash } from './reports.service';

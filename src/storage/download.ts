@@ -1,5 +1,5 @@
-import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
+import type { Response } from 'express';
 import { BlobMissingError, type BlobStore, errorCode } from './blob-store';
 import { safeDisplayName } from './file-names';
 

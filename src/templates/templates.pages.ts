@@ -1,14 +1,11 @@
-import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
-import type { Kysely } from 'kysely';
 import { authorize, can, DIRECTORY } from '../auth/policy';
-import type { Database } from '../db/schema';
-import type { ItemKind } from '../core/vocabulary';
+import { type ItemKind, type Lang } from '../core/vocabulary';
+import type { AppContext } from '../http/app-context';
+import { redirectWithFlash } from '../http/flash';
 import { type FieldErrors, type FormFailure, formFields, submitForm } from '../http/forms';
 import { pageActor } from '../http/page-requests';
-import { redirectWithFlash } from '../http/flash';
 import { render } from '../http/render';
-import { type Lang } from '../core/vocabulary';
 import { t } from '../i18n/messages';
 import { CreateTemplateSchema, ItemSchema, type TemplateView, UpdateTemplateSchema } from '../templates/templates.schemas';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from '../templates/templates.service';

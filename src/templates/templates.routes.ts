@@ -1,8 +1,6 @@
-import type { AppContext } from '../http/app-context';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { CreateTemplateSchema, TemplateViewSchema, UpdateTemplateSchema } from './templates.schemas';
 import { createTemplate, getTemplate, listTemplates, updateTemplate } from './templates.service';
 

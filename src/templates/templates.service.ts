@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import { authorize, DIRECTORY } from '../auth/policy';
-import { nowIso } from '../core/clock';
-import type { Database } from '../db/schema';
-import { inTransaction } from '../core/transaction';
-import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
 import type { Actor } from '../core/actor';
+import { nowIso } from '../core/clock';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors';
+import { inTransaction } from '../core/transaction';
+import type { Database } from '../db/schema';
 import { duplicateItemCode, itemRows, presentItem } from './checklist-items';
 import * as repo from './templates.repository';
 import type { CreateTemplateInput, TemplateView, UpdateTemplateInput } from './templates.schemas';

@@ -1,11 +1,9 @@
+import { type Request, type Response, Router } from 'express';
 import { can, DIRECTORY } from '../auth/policy';
 import type { AppContext } from '../http/app-context';
-import { type Request, type Response, Router } from 'express';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import { redirectWithFlash } from '../http/flash';
 import { type FormFailure, formFields, submitForm } from '../http/forms';
 import { pageActor } from '../http/page-requests';
-import { redirectWithFlash } from '../http/flash';
 import { render } from '../http/render';
 import { t } from '../i18n/messages';
 import { CreateUnitSchema, UpdateUnitSchema } from '../units/units.schemas';

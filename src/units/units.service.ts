@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
 import { recordEvent } from '../audit/audit.service';
 import { authorize, DIRECTORY } from '../auth/policy';
-import { nowIso } from '../core/clock';
-import type { Database } from '../db/schema';
-import { inTransaction } from '../core/transaction';
-import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
 import type { Actor } from '../core/actor';
+import { nowIso } from '../core/clock';
+import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
+import { inTransaction } from '../core/transaction';
+import type { Database } from '../db/schema';
 import * as repo from './units.repository';
 import type { CreateUnitInput, UnitView, UpdateUnitInput } from './units.schemas';
 

@@ -1,19 +1,17 @@
-import { can, DIRECTORY } from '../auth/policy';
-import type { AppContext } from '../http/app-context';
 import { type Request, type Response, Router } from 'express';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/schema';
+import { can, DIRECTORY } from '../auth/policy';
+import { type Lang } from '../core/vocabulary';
+import type { AppContext } from '../http/app-context';
+import { redirectWithFlash } from '../http/flash';
 import { type FormFailure, formFields, submitForm } from '../http/forms';
 import { pageActor } from '../http/page-requests';
-import { redirectWithFlash } from '../http/flash';
 import { render } from '../http/render';
-import { type Lang } from '../core/vocabulary';
 import { t } from '../i18n/messages';
+import { unitOptions, unitTree } from '../units/unit-tree';
 import { listUnits } from '../units/units.service';
 import { CreateUserSchema, PasswordSchema, RoleSchema, type UpdateUserInput, UpdateUserSchema } from '../users/users.schemas';
 import { createUser, getUser, listUsers, updateUser } from '../users/users.service';
-import { unitOptions, unitTree } from '../units/unit-tree';
 
 interface FormState {
   form?: Record<string, string>;

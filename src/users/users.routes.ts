@@ -1,9 +1,7 @@
-import type { AppContext } from '../http/app-context';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { UserSchema } from '../auth/auth.schemas';
-import type { Database } from '../db/schema';
 import { ApiRouter } from '../http/api-router';
+import type { AppContext } from '../http/app-context';
 import { CreateUserSchema, UpdateUserSchema } from './users.schemas';
 import { createUser, getUser, listUsers, updateUser } from './users.service';
 

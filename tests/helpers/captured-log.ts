@@ -4,8 +4,8 @@ import path from 'node:path';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
 import { createLogger } from '../../src/http/logger';
-import { createTestDb } from './test-db';
 import type { TestContext } from './test-app';
+import { createTestDb } from './test-db';
 
 export interface LoggedTestContext extends TestContext {
   /** Everything the app has logged so far, as the JSON lines it would write to stdout. */

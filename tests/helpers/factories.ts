@@ -1,6 +1,6 @@
-import type { Db } from '../../src/db/database';
-import type { Role } from '../../src/core/vocabulary';
 import type { Actor } from '../../src/core/actor';
+import type { Role } from '../../src/core/vocabulary';
+import type { Db } from '../../src/db/database';
 import { changeInspectionStatus, createInspection } from '../../src/inspections/inspections.service';
 import type { ItemInput } from '../../src/templates/templates.schemas';
 import { createTemplate } from '../../src/templates/templates.service';

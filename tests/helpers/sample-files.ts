@@ -4,10 +4,10 @@
  * files: `npx tsx tests/helpers/sample-files.ts` (needs Chromium at /usr/bin/chromium for the
  * PNG and JPEG).
  */
-import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
 import PDFDocument from 'pdfkit';
 import { ZipFile } from 'yazl';
 import { fixturesDir } from '../../src/paths';

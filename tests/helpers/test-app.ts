@@ -6,8 +6,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/app';
 import { type Config, loadConfig } from '../../src/config';
-import type { Db } from '../../src/db/database';
 import type { Actor } from '../../src/core/actor';
+import type { Db } from '../../src/db/database';
 import { createTestDb } from './test-db';
 
 export { ADMIN_PASSWORD, createTestDb } from './test-db';

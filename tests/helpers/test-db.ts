@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely } from 'kysely';
 import { Client } from 'pg';
+import type { Actor } from '../../src/core/actor';
 import { databaseConfig, type Db, openDatabase } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import type { Actor } from '../../src/core/actor';
 import { findUserByUsername } from '../../src/users/users.repository';
 import { ensureAdmin } from '../../src/users/users.service';
 

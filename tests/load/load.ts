@@ -18,8 +18,8 @@ import { createHash, randomInt } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type ApiAnswer, callApi, download, type ServerProcess, signIn, startServer, uploadFile } from '../helpers/server-process';
 import { readSample } from '../helpers/sample-files';
+import { type ApiAnswer, callApi, download, type ServerProcess, signIn, startServer, uploadFile } from '../helpers/server-process';
 
 interface Options {
   seconds: number;

@@ -1,5 +1,4 @@
-import type { EntryStatus, ItemKind } from '../../core/vocabulary';
-import type { Lang } from '../../core/vocabulary';
+import { type EntryStatus, type ItemKind, type Lang } from '../../core/vocabulary';
 
 /**
  * What the exports read: plain values shaped by the inspections/dossiers services, so the writers

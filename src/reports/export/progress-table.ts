@@ -1,5 +1,4 @@
-import type { EntryStatus } from '../../core/vocabulary';
-import { type Lang } from '../../core/vocabulary';
+import { type EntryStatus, type Lang } from '../../core/vocabulary';
 import { t } from '../../i18n/messages';
 import type { MatrixCell, MatrixItem, ProgressMatrix } from './export.model';
 

@@ -4,9 +4,9 @@ import { type Lang } from '../../core/vocabulary';
 import { t } from '../../i18n/messages';
 import type { DocumentHeader } from '../report.model';
 import { registerFonts } from './fonts';
-import { formatPlaceAndDate, upper } from './wording';
 import { Flow, PAGE, type TextStyle } from './layout';
 import type { TableStyle } from './table';
+import { formatPlaceAndDate, upper } from './wording';
 
 /** The type sizes of every document, in one place. DejaVu Serif runs larger than Times, hence a point less. */
 export const styles = {

@@ -1,10 +1,10 @@
+import { formatShortDate } from '../../core/format';
 import { t } from '../../i18n/messages';
 import type { OwedItem, RequestLetterModel } from '../report.model';
-import { formatShortDate } from '../../core/format';
-import { inSentence } from './wording';
 import type { Flow } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawTitle, renderDocument, styles } from './party-document';
 import { Table } from './table';
+import { inSentence } from './wording';
 
 /**
  * The letter asking a unit to complete its dossier (giấy đề nghị bổ sung hồ sơ): addressed to

@@ -1,12 +1,12 @@
-import { ENTRY_STATUSES, type Lang } from '../../core/vocabulary';
-import { emptyCounts, type StatusCounts } from '../../inspections/progress';
-import { t } from '../../i18n/messages';
-import type { SummaryReportModel, SummaryUnitRow } from '../report.model';
 import { formatNumber, formatPercent } from '../../core/format';
-import { inSentence } from './wording';
+import { ENTRY_STATUSES, type Lang } from '../../core/vocabulary';
+import { t } from '../../i18n/messages';
+import { emptyCounts, type StatusCounts } from '../../inspections/progress';
+import type { SummaryReportModel, SummaryUnitRow } from '../report.model';
 import type { Align, Flow, TextStyle } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
 import { type Box, type Column, type Graphic, Table, type TableStyle } from './table';
+import { inSentence } from './wording';
 
 const TOTAL_FILL = '#f0f0f0';
 const BAR_FILL = '#4d4d4d';

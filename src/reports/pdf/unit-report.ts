@@ -1,11 +1,11 @@
-import { t } from '../../i18n/messages';
-import type { UnitReportModel, UnitReportRow } from '../report.model';
-import { reportStamp } from '../report-stamp';
 import { formatMoment, formatNumber } from '../../core/format';
-import { inSentence } from './wording';
+import { t } from '../../i18n/messages';
+import { reportStamp } from '../report-stamp';
+import type { UnitReportModel, UnitReportRow } from '../report.model';
 import type { Flow } from './layout';
 import { dataTable, drawBody, drawClosing, drawHeading, drawPart, drawTitle, renderDocument, roman, styles } from './party-document';
 import { Table } from './table';
+import { inSentence } from './wording';
 
 /**
  * The inspection report of one unit (báo cáo kết quả kiểm tra) as a party document: heading,
