@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../src/db/database';
 import { projectRoot } from '../src/paths';
 import { unitReportModel } from '../src/reports/reports.service';
@@ -9,9 +10,11 @@ import { findUserByUsername } from '../src/users/users.repository';
 import { hashAndWrite, rawPdfkit, reportText } from './baselines';
 import { pdfBytes, writePdfFile } from './content';
 import { get, measureRate, postJson, type RateResult, uploadFile } from './load';
+import { postgresFigures } from './postgres';
 import { type Child, spawnServer } from './processes';
 import { describeMachine, type Figure, judge, type JudgedFigure, table, writeResults } from './report';
 import { buildScenario, type Scenario } from './scenario';
+import { latencyUnderLoad, uploadCapacity } from './under-load';
 
 /**
  * `npm run bench [-- --quick] [-- --keep]`: builds a province in a temporary data directory,
@@ -27,8 +30,16 @@ const MIB = 2 ** 20;
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 const settings = quick
-  ? { units: 100, uploadMb: 64, uploadRuns: 1, concurrentUploads: 50, seconds: 2, reportRuns: 10, matrixRuns: 5, summaryRuns: 1, starts: 1 }
-  : { units: 1000, uploadMb: 200, uploadRuns: 2, concurrentUploads: 50, seconds: 10, reportRuns: 40, matrixRuns: 10, summaryRuns: 3, starts: 3 };
+  ? {
+      units: 100, uploadMb: 64, uploadRuns: 1, concurrentUploads: 50, seconds: 2, reportRuns: 10, matrixRuns: 5, summaryRuns: 1, starts: 1,
+      load: { capacitySeconds: 3, warmupSeconds: 1, baselineSeconds: 0.5, mixedSeconds: 3, aloneUploads: 20, aloneSignIns: 10, aloneReadSeconds: 2 },
+      postgres: { seconds: 2, warmupSeconds: 0.5 },
+    }
+  : {
+      units: 1000, uploadMb: 200, uploadRuns: 2, concurrentUploads: 50, seconds: 10, reportRuns: 40, matrixRuns: 10, summaryRuns: 3, starts: 3,
+      load: { capacitySeconds: 15, warmupSeconds: 3, baselineSeconds: 2, mixedSeconds: 20, aloneUploads: 30, aloneSignIns: 20, aloneReadSeconds: 10 },
+      postgres: { seconds: 10, warmupSeconds: 1 },
+    };
 
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -63,15 +74,20 @@ function serverEnv(ctx: Context): NodeJS.ProcessEnv {
   };
 }
 
-async function startHoso(ctx: Context, logName: string): Promise<Child> {
+/**
+ * The built server, with `bench/probe.mjs` preloaded (it reports the event loop's utilisation on
+ * SIGUSR2 and changes nothing else); `extraEnv` overrides the usual variables.
+ */
+async function startHoso(ctx: Context, logName: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Child> {
   return spawnServer({
     command: process.execPath,
-    args: [path.join(projectRoot, 'dist/src/server.js')],
+    args: ['--import', pathToFileURL(path.join(projectRoot, 'bench/probe.mjs')).href, path.join(projectRoot, 'dist/src/server.js')],
     cwd: projectRoot,
-    env: serverEnv(ctx),
+    env: { ...serverEnv(ctx), ...extraEnv },
     portInLog: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     readyPath: '/healthz',
     logFile: path.join(ctx.work, logName),
+    probeFile: path.join(ctx.work, `${logName}.probe.json`),
   });
 }
 
@@ -205,21 +221,30 @@ async function concurrentUploads(ctx: Context, server: Child): Promise<Figure[]>
   ];
 }
 
-/** 3: a unit's dossier as JSON, against the hello baseline (measured before and after it); the app's own floor. */
+/**
+ * 3 and 12a–b: a unit's dossier as JSON, against the hello baseline and the server's own
+ * `/healthz` (each measured just before and just after it, and averaged); the app's own floor.
+ */
 async function dossierFigures(ctx: Context, server: Child, token: string): Promise<Figure[]> {
   const { scenario } = ctx;
   const auth = { authorization: `Bearer ${token}` };
   const paths = scenario.unitCodes.slice(0, 100).map((unit) => `/api/v1/inspections/${scenario.inspectionCode}/units/${unit}`);
+  const healthz = () => measureRate({ url: server.url, paths: ['/healthz'], connections: 10, duration: settings.seconds });
   const helloBefore = await helloRate(ctx);
+  const floorBefore = await healthz();
   const dossier = await measureRate({ url: server.url, paths, headers: auth, connections: 10, duration: settings.seconds });
+  const floorAfter = await healthz();
   const helloAfter = await helloRate(ctx);
-  const floor = await measureRate({ url: server.url, paths: ['/healthz'], connections: 10, duration: settings.seconds });
   checkRate('hello', helloBefore);
   checkRate('hello', helloAfter);
   checkRate('dossier', dossier);
-  checkRate('healthz', floor);
+  checkRate('healthz', floorBefore);
+  checkRate('healthz', floorAfter);
   const hello = (helloBefore.rps + helloAfter.rps) / 2;
+  const floor = { rps: (floorBefore.rps + floorAfter.rps) / 2 };
   const baseline = { name: 'Express hello', value: Math.round(hello), unit: 'req/s' };
+  const floorBaseline = { name: 'GET /healthz, same server', value: Math.round(floor.rps), unit: 'req/s' };
+  say(`dossier ${Math.round(dossier.rps)} req/s; healthz ${Math.round(floorBefore.rps)} before, ${Math.round(floorAfter.rps)} after; hello ${Math.round(helloBefore.rps)} / ${Math.round(helloAfter.rps)}`);
   return [
     {
       id: '3a', name: 'unit dossier JSON (40 entries with files): rate', value: Math.round(dossier.rps), unit: 'req/s',
@@ -229,7 +254,16 @@ async function dossierFigures(ctx: Context, server: Child, token: string): Promi
     { id: '3b', name: 'unit dossier JSON: p99 latency', value: dossier.p99, unit: 'ms', target: { on: 'value', op: '<=', limit: 25 } },
     {
       id: '3c', name: 'for reference: GET /healthz on the same server', value: Math.round(floor.rps), unit: 'req/s', target: null, baseline, ratio: round(floor.rps / hello, 2),
-      note: 'no session, no database: what the middleware stack alone allows',
+      note: `no session, no database: what the middleware stack alone allows; ${Math.round(floorBefore.rps)} before the dossier run, ${Math.round(floorAfter.rps)} after`,
+    },
+    {
+      id: '12a', name: 'unit dossier JSON against the server\'s own /healthz: rate', value: Math.round(dossier.rps), unit: 'req/s',
+      target: { on: 'ratio', op: '>=', limit: 0.5 }, baseline: floorBaseline, ratio: round(dossier.rps / floor.rps, 2),
+      note: 'the same runs as 3a and 3c: what the session, the queries and the JSON cost above the middleware stack',
+    },
+    {
+      id: '12b', name: '/healthz against a hello-world Express route: rate', value: Math.round(floor.rps), unit: 'req/s', target: null, baseline, ratio: round(floor.rps / hello, 2),
+      note: 'the same runs as 3c: what the middleware stack costs (request log, helmet, compression, cookies, body parsers, session, CSRF, language)',
     },
   ];
 }
@@ -242,6 +276,10 @@ async function progressFigures(ctx: Context, server: Child, token: string): Prom
   });
   checkRate('progress', progress);
   return [
+    {
+      id: '12c', name: `progress JSON over ${ctx.scenario.unitCodes.length.toLocaleString('en')} units: p99 latency`, value: progress.p99, unit: 'ms',
+      target: { on: 'value', op: '<=', limit: 30 }, note: 'the same run as 4',
+    },
     {
       id: '4', name: `progress JSON over ${ctx.scenario.unitCodes.length.toLocaleString('en')} units: p99 latency`, value: progress.p99, unit: 'ms',
       target: { on: 'value', op: '<=', limit: 30 }, note: `10 connections, ${Math.round(progress.rps)} req/s, p50 ${progress.p50} ms, ${Math.round(progress.bytesPerResponse / 1024)} KiB per answer`,
@@ -373,6 +411,11 @@ async function measureServer(ctx: Context): Promise<Figure[]> {
     figures.push(...(await progressFigures(ctx, server, lead)));
     figures.push(...(await matrixFigures(ctx, server, lead)));
     figures.push(...(await unitReportFigures(ctx, server, lead)));
+    // Last: they add files to 40 units and thousands of audit events.
+    const env = { server, scenario: ctx.scenario, work: ctx.work, logFile: path.join(ctx.work, 'server.log'), password: PASSWORD, leadToken: lead, say, expect };
+    const capacity = await uploadCapacity(env, settings.load);
+    figures.push(...capacity.figures);
+    figures.push(...(await latencyUnderLoad(env, settings.load, capacity.uploadsPerSecond, capacity.tokens)));
     return figures;
   } finally {
     await server.stop();
@@ -391,7 +434,8 @@ async function main(): Promise<void> {
     const scenario = await buildScenario({ dataDir, units: settings.units, filesPerUnit: 10, password: PASSWORD, progress: say });
     const ctx: Context = { work, dataDir, scenario };
     const figures = [...(await scenarioFigures(ctx)), ...(await measureServer(ctx)), ...(await summaryFigures(ctx))];
-    const order = ['1a', '1b', '2', '3a', '3b', '3c', '4', '5a', '5b', '5c', '6', '6b', '7a', '7b', '8a', '8b', '9'];
+    figures.push(...(await postgresFigures({ password: PASSWORD, say, expect, work, startServer: (env, logName) => startHoso(ctx, logName, env) }, settings.postgres)));
+    const order = ['1a', '1b', '2', '3a', '3b', '3c', '4', '5a', '5b', '5c', '6', '6b', '7a', '7b', '8a', '8b', '9', '10', '11a', '11b', '11c', '12a', '12b', '12c', '13', '13a', '13b', '13c', '13d'];
     const judged: JudgedFigure[] = figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)).map(judge);
     machine.loadAtEnd = os.loadavg().map((n) => round(n, 2));
     const file = writeResults(path.join(projectRoot, 'bench/results'), {
