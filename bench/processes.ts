@@ -148,6 +148,7 @@ export function loopWindow(from: LoopReading, to: LoopReading): LoopWindow {
 
 /** One line for a note: "event loop busy 97 % (on CPU 61 %, waiting for a CPU 9 %), other threads 0.42 cores, loop delay p99 45 ms". */
 export function describeLoop(w: LoopWindow): string {
+  if (!Number.isFinite(w.utilisation)) return 'no event-loop probe in this server (node:cluster)';
   const pct = (n: number) => `${Math.round(n * 100)} %`;
   return `server event loop busy ${pct(w.utilisation)} of the time (main thread on a CPU ${pct(w.mainCpu)}, waiting for a CPU ${pct(w.mainRunQueue)}), other threads ${Math.round(w.otherCpu * 100) / 100} cores, loop delay p99 ${Math.round(w.delay.p99)} ms (max ${Math.round(w.delay.max)} ms)`;
 }

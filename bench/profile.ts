@@ -47,7 +47,7 @@ const expect = (ok: boolean, problem: string) => {
 /** Runs `load` with strace following every thread of `pid` for fsync and fdatasync; a summary of what it saw. */
 async function straceUploads(pid: number, load: () => Promise<{ status: number }[]>): Promise<string> {
   const file = path.join(out, 'strace.txt');
-  const strace = spawn('strace', ['-f', '-qq', '-T', '-e', 'trace=fsync,fdatasync', '-p', String(pid), '-o', file], { stdio: 'ignore' });
+  const strace = spawn('strace', ['-f', '-qq', '-T', '-e', 'trace=fsync,fdatasync', '-e', 'signal=none', '-p', String(pid), '-o', file], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => strace.once('exit', () => resolve()));
   await new Promise((resolve) => setTimeout(resolve, 500)); // attached to every thread by then
   const samples = await load();
@@ -56,10 +56,11 @@ async function straceUploads(pid: number, load: () => Promise<{ status: number }
   const uploads = samples.filter((s) => s.status === 201).length;
   const calls = new Map<string, number[]>();
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const match = /^(\d+)\s+(fsync|fdatasync)\(\d+\)\s+=\s+0\s+<([\d.]+)>/.exec(line);
+    // A call another thread interrupted is split: "fsync(18 <unfinished ...>" then "<... fsync resumed>) = 0 <0.0009>".
+    const match = /^(\d+)\s+(?:(fsync|fdatasync)\(\d+\)|<\.\.\. (fsync|fdatasync) resumed>\))\s+=\s+0\s+<([\d.]+)>/.exec(line);
     if (!match) continue;
-    const key = `${Number(match[1]) === pid ? 'main thread (event loop)' : 'other threads (libuv pool)'}: ${match[2]}`;
-    calls.set(key, [...(calls.get(key) ?? []), Number(match[3]) * 1000]);
+    const key = `${Number(match[1]) === pid ? 'main thread (event loop)' : 'other threads (libuv pool)'}: ${match[2] ?? match[3] ?? ''}`;
+    calls.set(key, [...(calls.get(key) ?? []), Number(match[4]) * 1000]);
   }
   const lines = [...calls].map(([key, ms]) => {
     const sorted = [...ms].sort((a, b) => a - b);
