@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { hashPassword } from '../src/auth/password';
 import { type Db, openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
@@ -15,7 +16,8 @@ import { createUnit } from '../src/units/units.service';
 import { findUserByUsername } from '../src/users/users.repository';
 import { createUser, createUserWithHash, ensureAdmin } from '../src/users/users.service';
 import { closedLoop, failuresOf, percentile, rateIn, type Sample } from './arrivals';
-import { postJson, sendJson } from './load';
+import { pdfBytes } from './content';
+import { postJson, sendJson, uploadFile } from './load';
 import { DelayingProxy, type ProxyStats } from './pg-proxy';
 import type { Child } from './processes';
 import type { Figure } from './report';
@@ -120,6 +122,7 @@ interface PgScenario {
   inspections: string[];
   units: string[];
   numberItems: string[];
+  fileItem: string;
 }
 
 /** Eight units with a secretary each, four open inspections over all eight, through the services (directly, not through the proxy). */
@@ -148,7 +151,8 @@ async function buildPgScenario(url: string, password: string): Promise<PgScenari
       });
       await changeInspectionStatus(db, lead, code, 'open');
     }
-    return { inspections, units, numberItems: template.items.filter((i) => i.kind === 'number').map((i) => i.code) };
+    const fileItem = template.items.find((i) => i.kind === 'file' && i.code !== '1.6')?.code ?? '';
+    return { inspections, units, numberItems: template.items.filter((i) => i.kind === 'number').map((i) => i.code), fileItem };
   } finally {
     await db.destroy();
   }
@@ -209,6 +213,18 @@ export async function postgresFigures(env: PostgresEnv, settings: PostgresSettin
     const one = await writes(() => scenario.inspections[0] ?? '', 'one inspection');
     const four = await writes((w) => scenario.inspections[w % INSPECTIONS] ?? '', 'four inspections');
 
+    // The statements of an upload (the same code runs on SQLite): one secretary, one 256 KB file at a time.
+    const uploads = 10;
+    proxy.reset();
+    for (let n = 0; n < uploads; n++) {
+      const bytes = pdfBytes(256 * 1024);
+      const answer = await uploadFile(`${url}/api/v1/inspections/${scenario.inspections[0] ?? ''}/units/${scenario.units[0] ?? ''}/items/${scenario.fileItem}/files`, tokens[0] ?? '', {
+        name: `Biên bản ${n}.pdf`, size: bytes.length, open: () => Readable.from([bytes]),
+      });
+      env.expect(answer.status === 201, `PostgreSQL upload answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
+    }
+    const uploadStats = proxy.stats();
+
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
     const describe = (run: WriteRun) => {
       const { stats } = run;
@@ -229,6 +245,9 @@ export async function postgresFigures(env: PostgresEnv, settings: PostgresSettin
     env.say(`PostgreSQL, 1 inspection: ${round(one.rate)} writes/s; ${a.text}`);
     env.say(`PostgreSQL, 4 inspections: ${round(four.rate)} writes/s; ${b.text}`);
     env.say(`PostgreSQL, one write transaction: ${four.stats.lastWriteTransaction.join(' | ')}`);
+    const perUpload = uploadStats.roundTrips / uploads;
+    const inUploadTx = uploadStats.statementsInTransactions / Math.max(1, uploadStats.transactions);
+    env.say(`PostgreSQL, an upload: ${perUpload} round trips (${uploadStats.statementsOutside / uploads} outside the transaction); its transaction: ${uploadStats.lastWriteTransaction.join(' | ')}`);
     const setup = `${WRITERS} secretaries, each their own unit, PUT …/items/:item/value on number items back to back for ${settings.seconds} s (counted after ${settings.warmupSeconds} s); app ↔ PostgreSQL through a proxy adding ${DELAY_MS} ms each way`;
     return [
       {
@@ -247,6 +266,10 @@ export async function postgresFigures(env: PostgresEnv, settings: PostgresSettin
       {
         id: '13d', name: 'PostgreSQL: round trips per PUT in all', value: round(b.perRequest), unit: 'round trips', target: null,
         note: `${round(b.outsidePerRequest)} outside the transaction (the session lookup); each costs ${2 * DELAY_MS} ms of network here`,
+      },
+      {
+        id: '13e', name: 'PostgreSQL: round trips per upload of one file', value: round(perUpload), unit: 'round trips', target: null,
+        note: `${uploads} uploads one at a time; ${round(uploadStats.statementsOutside / uploads)} outside the transaction (session, the upload checks before and after receiving the file), ${round(inUploadTx)} in it: ${uploadStats.lastWriteTransaction.join(' | ')}`,
       },
     ];
   } finally {
