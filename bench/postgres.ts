@@ -17,7 +17,7 @@ import { findUserByUsername } from '../src/users/users.repository';
 import { createUser, createUserWithHash, ensureAdmin } from '../src/users/users.service';
 import { closedLoop, failuresOf, percentile, rateIn, type Sample } from './arrivals';
 import { pdfBytes } from './content';
-import { postJson, sendJson, uploadFile } from './load';
+import { get, postJson, sendJson, uploadFile } from './load';
 import { DelayingProxy, type ProxyStats } from './pg-proxy';
 import type { Child } from './processes';
 import type { Figure } from './report';
@@ -225,6 +225,25 @@ export async function postgresFigures(env: PostgresEnv, settings: PostgresSettin
     }
     const uploadStats = proxy.stats();
 
+    // The statements of a dossier read, kept (nothing written since the one before) and not.
+    const dossierUrl = `${url}/api/v1/inspections/${scenario.inspections[0] ?? ''}/units/${scenario.units[0] ?? ''}`;
+    const read = async () => {
+      const answer = await get(dossierUrl, { authorization: `Bearer ${tokens[0] ?? ''}` }, false, agent);
+      env.expect(answer.status === 200, `PostgreSQL dossier read answered ${answer.status}`);
+    };
+    await read();
+    proxy.reset();
+    for (let n = 0; n < 10; n++) await read();
+    const keptRead = proxy.stats().roundTrips / 10;
+    let coldTrips = 0;
+    for (let n = 0; n < 5; n++) {
+      await put(0, scenario.inspections[0] ?? '', 5000 + n);
+      proxy.reset();
+      await read();
+      coldTrips += proxy.stats().roundTrips;
+    }
+    const coldRead = coldTrips / 5;
+
     const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
     const describe = (run: WriteRun) => {
       const { stats } = run;
@@ -266,6 +285,10 @@ export async function postgresFigures(env: PostgresEnv, settings: PostgresSettin
       {
         id: '13d', name: 'PostgreSQL: round trips per PUT in all', value: round(b.perRequest), unit: 'round trips', target: null,
         note: `${round(b.outsidePerRequest)} outside the transaction (the session lookup); each costs ${2 * DELAY_MS} ms of network here`,
+      },
+      {
+        id: '13f', name: 'PostgreSQL: round trips per unit dossier read, kept', value: round(keptRead), unit: 'round trips', target: null,
+        note: `${round(coldRead)} right after a write (the kept dossier is then read again); the same statements as on SQLite`,
       },
       {
         id: '13e', name: 'PostgreSQL: round trips per upload of one file', value: round(perUpload), unit: 'round trips', target: null,

@@ -456,7 +456,7 @@ async function main(): Promise<void> {
     const ctx: Context = { work, dataDir, scenario };
     const figures = [...(await scenarioFigures(ctx)), ...(await measureServer(ctx)), ...(wanted('7') ? await summaryFigures(ctx) : [])];
     if (wanted('13')) figures.push(...(await postgresFigures({ password: PASSWORD, say, expect, work, startServer: (env, logName) => startHoso(ctx, logName, env) }, settings.postgres)));
-    const order = ['1a', '1b', '2', '3a', '3b', '3c', '4', '5a', '5b', '5c', '6', '6b', '7a', '7b', '8a', '8b', '9', '10', '11a', '11b', '11c', '12a', '12b', '12c', '13', '13a', '13b', '13c', '13d', '13e'];
+    const order = ['1a', '1b', '2', '3a', '3b', '3c', '4', '5a', '5b', '5c', '6', '6b', '7a', '7b', '8a', '8b', '9', '10', '11a', '11b', '11c', '12a', '12b', '12c', '13', '13a', '13b', '13c', '13d', '13e', '13f'];
     const judged: JudgedFigure[] = figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)).map(judge);
     machine.loadAtEnd = os.loadavg().map((n) => round(n, 2));
     const file = writeResults(path.join(projectRoot, 'bench/results'), {
