@@ -34,7 +34,7 @@ const option = (name: string, fallback: string) => {
 const units = Number(option('--units', '1000'));
 const seconds = Number(option('--seconds', '10'));
 const withStrace = args.includes('--strace');
-const out = path.resolve(option('--out', fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-profile-'))));
+const out = args.includes('--out') ? path.resolve(option('--out', '.')) : fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-profile-'));
 const say = (line: string) => process.stderr.write(`[profile] ${line}\n`);
 const failures: string[] = [];
 const expect = (ok: boolean, problem: string) => {
