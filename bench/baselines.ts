@@ -103,3 +103,28 @@ export async function rawPdfkit(lines: string[], runs: number): Promise<number> 
   }
   return median(times);
 }
+
+/**
+ * Files a second that one process can keep when all it does is what an upload must: hash each file
+ * with SHA-256, write it to a new file and fsync it, one file after another. `make` gives the
+ * next file's bytes (made outside the timing); runs for `seconds` of timed work, at least 5 files.
+ */
+export async function hashWriteFsyncFiles(dir: string, make: () => Buffer, seconds: number): Promise<{ files: number; filesPerSecond: number }> {
+  await fsp.mkdir(dir, { recursive: true });
+  let timed = 0;
+  let files = 0;
+  while (files < 5 || timed < seconds * 1000) {
+    const bytes = make();
+    const file = `${dir}/${files}.pdf`;
+    const started = performance.now();
+    createHash('sha256').update(bytes).digest('hex');
+    const handle = await fsp.open(file, 'wx');
+    for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset, bytes.length - offset, null)).bytesWritten;
+    await handle.sync();
+    await handle.close();
+    timed += performance.now() - started;
+    files += 1;
+    await fsp.rm(file);
+  }
+  return { files, filesPerSecond: files / (timed / 1000) };
+}

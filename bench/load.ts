@@ -74,25 +74,33 @@ function collect(res: http.IncomingMessage, started: number, keepBody: boolean):
   });
 }
 
-/** One GET, read to the end; the body is kept only when `keepBody` (a large PDF need not be). */
-export function get(url: string, headers: Record<string, string>, keepBody = false): Promise<Answer> {
+/**
+ * One GET, read to the end; the body is kept only when `keepBody` (a large PDF need not be). A new
+ * connection each time, unless an `agent` (keep-alive) is given.
+ */
+export function get(url: string, headers: Record<string, string>, keepBody = false, agent: http.Agent | false = false): Promise<Answer> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    http.get(url, { headers, agent: false }, (res) => collect(res, started, keepBody).then(resolve, reject)).on('error', reject);
+    http.get(url, { headers, agent }, (res) => collect(res, started, keepBody).then(resolve, reject)).on('error', reject);
   });
 }
 
-/** One JSON POST. */
-export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+/** One JSON request (POST, PUT…), on a new connection unless an `agent` is given. */
+export function sendJson(method: string, url: string, body: unknown, headers: Record<string, string> = {}, agent: http.Agent | false = false): Promise<Answer> {
   const payload = Buffer.from(JSON.stringify(body));
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } }, (res) =>
+    const req = http.request(url, { method, agent, headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers } }, (res) =>
       collect(res, started, true).then(resolve, reject),
     );
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** One JSON POST. */
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  return sendJson('POST', url, body, headers);
 }
 
 export interface UploadBody {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { openDatabase } from '../src/db/database';
 import { projectRoot } from '../src/paths';
 import { unitReportModel } from '../src/reports/reports.service';
@@ -9,9 +10,11 @@ import { findUserByUsername } from '../src/users/users.repository';
 import { hashAndWrite, rawPdfkit, reportText } from './baselines';
 import { pdfBytes, writePdfFile } from './content';
 import { get, measureRate, postJson, type RateResult, uploadFile } from './load';
+import { postgresFigures } from './postgres';
 import { type Child, spawnServer } from './processes';
 import { describeMachine, type Figure, judge, type JudgedFigure, table, writeResults } from './report';
 import { buildScenario, type Scenario } from './scenario';
+import { latencyUnderLoad, uploadCapacity } from './under-load';
 
 /**
  * `npm run bench [-- --quick] [-- --keep]`: builds a province in a temporary data directory,
@@ -19,16 +22,40 @@ import { buildScenario, type Scenario } from './scenario';
  * figure with its target and the baseline measured in the same run. `--quick` does the same at
  * 100 units with shorter runs (CI runs it so the benchmark never rots; no time is asserted, but a
  * request that fails is). `--keep` leaves the data directory behind for profiling.
+ *
+ * For experiments (what a deployment change would give, without changing the server):
+ * `--only 10,11` runs only those figures (and what they need); `--load-seconds N` sets the length
+ * of figures 10 and 11; `--server-env NAME=VALUE` (repeatable) adds to the server's environment,
+ * e.g. UV_THREADPOOL_SIZE=16; `--workers N` serves through node:cluster with N workers
+ * (bench/cluster.mjs), where the memory and event-loop figures describe the primary process only.
  */
 
 const PASSWORD = 'Bench-mat-khau-2023';
 const MIB = 2 ** 20;
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
+/** Every value of a repeatable `--name value` option. */
+const values = (name: string) => argv.flatMap((a, i) => (a === name && argv[i + 1] !== undefined ? [argv[i + 1] as string] : []));
+const only = values('--only').flatMap((v) => v.split(','));
+/** Whether the figures `ids` (or any figure of a group, '3' for 3a…) are to be measured. */
+const wanted = (...ids: string[]) => only.length === 0 || ids.some((id) => only.includes(id));
+const workers = Number(values('--workers')[0] ?? 0);
+const extraServerEnv = Object.fromEntries(values('--server-env').map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)]));
 const settings = quick
-  ? { units: 100, uploadMb: 64, uploadRuns: 1, concurrentUploads: 50, seconds: 2, reportRuns: 10, matrixRuns: 5, summaryRuns: 1, starts: 1 }
-  : { units: 1000, uploadMb: 200, uploadRuns: 2, concurrentUploads: 50, seconds: 10, reportRuns: 40, matrixRuns: 10, summaryRuns: 3, starts: 3 };
+  ? {
+      units: 100, uploadMb: 64, uploadRuns: 1, concurrentUploads: 50, seconds: 2, reportRuns: 10, matrixRuns: 5, summaryRuns: 1, starts: 1,
+      load: { capacitySeconds: 3, warmupSeconds: 1, baselineSeconds: 0.5, mixedSeconds: 3, aloneUploads: 20, aloneSignIns: 10, aloneReadSeconds: 2 },
+      postgres: { seconds: 2, warmupSeconds: 0.5 },
+    }
+  : {
+      units: 1000, uploadMb: 200, uploadRuns: 2, concurrentUploads: 50, seconds: 10, reportRuns: 40, matrixRuns: 10, summaryRuns: 3, starts: 3,
+      load: { capacitySeconds: 15, warmupSeconds: 3, baselineSeconds: 2, mixedSeconds: 20, aloneUploads: 30, aloneSignIns: 20, aloneReadSeconds: 10 },
+      postgres: { seconds: 10, warmupSeconds: 1 },
+    };
+const loadSeconds = Number(values('--load-seconds')[0] ?? 0);
+if (loadSeconds > 0) Object.assign(settings.load, { capacitySeconds: loadSeconds, mixedSeconds: loadSeconds, warmupSeconds: Math.min(settings.load.warmupSeconds, loadSeconds / 4) });
 
 const say = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -63,15 +90,21 @@ function serverEnv(ctx: Context): NodeJS.ProcessEnv {
   };
 }
 
-async function startHoso(ctx: Context, logName: string): Promise<Child> {
+/**
+ * The built server, with `bench/probe.mjs` preloaded (it reports the event loop's utilisation on
+ * SIGUSR2 and changes nothing else); `extraEnv` overrides the usual variables.
+ */
+async function startHoso(ctx: Context, logName: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Child> {
+  const server = path.join(projectRoot, 'dist/src/server.js');
   return spawnServer({
     command: process.execPath,
-    args: [path.join(projectRoot, 'dist/src/server.js')],
+    args: workers > 0 ? [path.join(projectRoot, 'bench/cluster.mjs'), server] : ['--import', pathToFileURL(path.join(projectRoot, 'bench/probe.mjs')).href, server],
     cwd: projectRoot,
-    env: serverEnv(ctx),
+    env: { ...serverEnv(ctx), ...extraServerEnv, ...(workers > 0 ? { HOSO_BENCH_WORKERS: String(workers) } : {}), ...extraEnv },
     portInLog: /listening on http:\/\/127\.0\.0\.1:(\d+)/,
     readyPath: '/healthz',
     logFile: path.join(ctx.work, logName),
+    ...(workers > 0 ? {} : { probeFile: path.join(ctx.work, `${logName}.probe.json`) }),
   });
 }
 
@@ -110,7 +143,7 @@ function checkRate(name: string, rate: RateResult): void {
 async function scenarioFigures(ctx: Context): Promise<Figure[]> {
   const { scenario } = ctx;
   const starts: number[] = [];
-  for (let i = 0; i < settings.starts; i++) {
+  for (let i = 0; i < (wanted('9') ? settings.starts : 0); i++) {
     const server = await startHoso(ctx, 'start.log');
     starts.push(server.readyMs);
     await server.stop();
@@ -205,21 +238,30 @@ async function concurrentUploads(ctx: Context, server: Child): Promise<Figure[]>
   ];
 }
 
-/** 3: a unit's dossier as JSON, against the hello baseline (measured before and after it); the app's own floor. */
+/**
+ * 3 and 12a–b: a unit's dossier as JSON, against the hello baseline and the server's own
+ * `/healthz` (each measured just before and just after it, and averaged); the app's own floor.
+ */
 async function dossierFigures(ctx: Context, server: Child, token: string): Promise<Figure[]> {
   const { scenario } = ctx;
   const auth = { authorization: `Bearer ${token}` };
   const paths = scenario.unitCodes.slice(0, 100).map((unit) => `/api/v1/inspections/${scenario.inspectionCode}/units/${unit}`);
+  const healthz = () => measureRate({ url: server.url, paths: ['/healthz'], connections: 10, duration: settings.seconds });
   const helloBefore = await helloRate(ctx);
+  const floorBefore = await healthz();
   const dossier = await measureRate({ url: server.url, paths, headers: auth, connections: 10, duration: settings.seconds });
+  const floorAfter = await healthz();
   const helloAfter = await helloRate(ctx);
-  const floor = await measureRate({ url: server.url, paths: ['/healthz'], connections: 10, duration: settings.seconds });
   checkRate('hello', helloBefore);
   checkRate('hello', helloAfter);
   checkRate('dossier', dossier);
-  checkRate('healthz', floor);
+  checkRate('healthz', floorBefore);
+  checkRate('healthz', floorAfter);
   const hello = (helloBefore.rps + helloAfter.rps) / 2;
+  const floor = { rps: (floorBefore.rps + floorAfter.rps) / 2 };
   const baseline = { name: 'Express hello', value: Math.round(hello), unit: 'req/s' };
+  const floorBaseline = { name: 'GET /healthz, same server', value: Math.round(floor.rps), unit: 'req/s' };
+  say(`dossier ${Math.round(dossier.rps)} req/s; healthz ${Math.round(floorBefore.rps)} before, ${Math.round(floorAfter.rps)} after; hello ${Math.round(helloBefore.rps)} / ${Math.round(helloAfter.rps)}`);
   return [
     {
       id: '3a', name: 'unit dossier JSON (40 entries with files): rate', value: Math.round(dossier.rps), unit: 'req/s',
@@ -229,7 +271,16 @@ async function dossierFigures(ctx: Context, server: Child, token: string): Promi
     { id: '3b', name: 'unit dossier JSON: p99 latency', value: dossier.p99, unit: 'ms', target: { on: 'value', op: '<=', limit: 25 } },
     {
       id: '3c', name: 'for reference: GET /healthz on the same server', value: Math.round(floor.rps), unit: 'req/s', target: null, baseline, ratio: round(floor.rps / hello, 2),
-      note: 'no session, no database: what the middleware stack alone allows',
+      note: `no session, no database: what the middleware stack alone allows; ${Math.round(floorBefore.rps)} before the dossier run, ${Math.round(floorAfter.rps)} after`,
+    },
+    {
+      id: '12a', name: 'unit dossier JSON against the server\'s own /healthz: rate', value: Math.round(dossier.rps), unit: 'req/s',
+      target: { on: 'ratio', op: '>=', limit: 0.5 }, baseline: floorBaseline, ratio: round(dossier.rps / floor.rps, 2),
+      note: 'the same runs as 3a and 3c: what the session, the queries and the JSON cost above the middleware stack',
+    },
+    {
+      id: '12b', name: '/healthz against a hello-world Express route: rate', value: Math.round(floor.rps), unit: 'req/s', target: null, baseline, ratio: round(floor.rps / hello, 2),
+      note: 'the same runs as 3c: what the middleware stack costs (request log, helmet, compression, cookies, body parsers, session, CSRF, language)',
     },
   ];
 }
@@ -242,6 +293,10 @@ async function progressFigures(ctx: Context, server: Child, token: string): Prom
   });
   checkRate('progress', progress);
   return [
+    {
+      id: '12c', name: `progress JSON over ${ctx.scenario.unitCodes.length.toLocaleString('en')} units: p99 latency`, value: progress.p99, unit: 'ms',
+      target: { on: 'value', op: '<=', limit: 30 }, note: 'the same run as 4',
+    },
     {
       id: '4', name: `progress JSON over ${ctx.scenario.unitCodes.length.toLocaleString('en')} units: p99 latency`, value: progress.p99, unit: 'ms',
       target: { on: 'value', op: '<=', limit: 30 }, note: `10 connections, ${Math.round(progress.rps)} req/s, p50 ${progress.p50} ms, ${Math.round(progress.bytesPerResponse / 1024)} KiB per answer`,
@@ -367,12 +422,19 @@ async function measureServer(ctx: Context): Promise<Figure[]> {
     const lead = await login(server, ctx.scenario.leadUsername);
     const secretary = await login(server, ctx.scenario.secretaryOf(ctx.scenario.unitCodes[1] ?? ''));
     const figures: Figure[] = [];
-    figures.push(...(await largeUpload(ctx, server, secretary)));
-    figures.push(...(await concurrentUploads(ctx, server)));
-    figures.push(...(await dossierFigures(ctx, server, lead)));
-    figures.push(...(await progressFigures(ctx, server, lead)));
-    figures.push(...(await matrixFigures(ctx, server, lead)));
-    figures.push(...(await unitReportFigures(ctx, server, lead)));
+    if (wanted('1')) figures.push(...(await largeUpload(ctx, server, secretary)));
+    if (wanted('2')) figures.push(...(await concurrentUploads(ctx, server)));
+    if (wanted('3', '12')) figures.push(...(await dossierFigures(ctx, server, lead)));
+    if (wanted('4', '12')) figures.push(...(await progressFigures(ctx, server, lead)));
+    if (wanted('5')) figures.push(...(await matrixFigures(ctx, server, lead)));
+    if (wanted('6')) figures.push(...(await unitReportFigures(ctx, server, lead)));
+    // Last: they add files to 40 units and thousands of audit events.
+    if (wanted('10', '11')) {
+      const env = { server, scenario: ctx.scenario, work: ctx.work, logFile: path.join(ctx.work, 'server.log'), password: PASSWORD, leadToken: lead, say, expect };
+      const capacity = await uploadCapacity(env, settings.load);
+      figures.push(...capacity.figures);
+      if (wanted('11')) figures.push(...(await latencyUnderLoad(env, settings.load, capacity.uploadsPerSecond, capacity.tokens)));
+    }
     return figures;
   } finally {
     await server.stop();
@@ -382,6 +444,8 @@ async function measureServer(ctx: Context): Promise<Figure[]> {
 async function main(): Promise<void> {
   if (!fs.existsSync(path.join(projectRoot, 'dist/src/server.js'))) throw new Error('dist/src/server.js is missing: run `npm run build` first (npm run bench does).');
   const machine = describeMachine(projectRoot);
+  if (workers > 0) say(`serving through node:cluster with ${workers} workers: memory and event-loop figures describe the primary only`);
+  if (Object.keys(extraServerEnv).length) say(`server environment adds ${Object.entries(extraServerEnv).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   say(`${quick ? 'quick' : 'full'} run on ${machine.nproc} × ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, load ${machine.loadAtStart.join(' ')}`);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-bench-'));
   const dataDir = path.join(work, 'data');
@@ -390,15 +454,16 @@ async function main(): Promise<void> {
   try {
     const scenario = await buildScenario({ dataDir, units: settings.units, filesPerUnit: 10, password: PASSWORD, progress: say });
     const ctx: Context = { work, dataDir, scenario };
-    const figures = [...(await scenarioFigures(ctx)), ...(await measureServer(ctx)), ...(await summaryFigures(ctx))];
-    const order = ['1a', '1b', '2', '3a', '3b', '3c', '4', '5a', '5b', '5c', '6', '6b', '7a', '7b', '8a', '8b', '9'];
+    const figures = [...(await scenarioFigures(ctx)), ...(await measureServer(ctx)), ...(wanted('7') ? await summaryFigures(ctx) : [])];
+    if (wanted('13')) figures.push(...(await postgresFigures({ password: PASSWORD, say, expect, work, startServer: (env, logName) => startHoso(ctx, logName, env) }, settings.postgres)));
+    const order = ['1a', '1b', '2', '3a', '3b', '3c', '4', '5a', '5b', '5c', '6', '6b', '7a', '7b', '8a', '8b', '9', '10', '11a', '11b', '11c', '12a', '12b', '12c', '13', '13a', '13b', '13c', '13d', '13e', '13f'];
     const judged: JudgedFigure[] = figures.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id)).map(judge);
     machine.loadAtEnd = os.loadavg().map((n) => round(n, 2));
     const file = writeResults(path.join(projectRoot, 'bench/results'), {
       date: new Date().toISOString(),
       mode: quick ? 'quick' : 'full',
       machine,
-      scenario: { ...scenario.counts, openItemCode: scenario.openItemCode, timingsMs: scenario.timings, settings },
+      scenario: { ...scenario.counts, openItemCode: scenario.openItemCode, timingsMs: scenario.timings, settings, only, workers, serverEnv: extraServerEnv },
       figures: judged,
     });
     process.stdout.write(`\n${table(judged)}\n\n`);
