@@ -1,6 +1,6 @@
 import type { Actor } from '../core/actor';
 import { type AppError, ForbiddenError, NotFoundError } from '../core/errors';
-import type { InspectionStatus, MemberRole } from '../core/vocabulary';
+import { type InspectionStatus, isUnitRole, type MemberRole } from '../core/vocabulary';
 
 /*
  * The one access policy (PRODUCT.md §3). Every question "may this person do that?" is answered
@@ -87,7 +87,7 @@ function leads(actor: Actor, inspection: InspectionSubject): boolean {
 
 /** A unit's own people see an inspection only from the moment it opens (§3). */
 function unitSeesInspection(actor: Actor, inspection: InspectionSubject): boolean {
-  return actor.role === 'secretary' && inspection.status !== 'draft' && inspection.coversOwnUnit;
+  return isUnitRole(actor.role) && inspection.status !== 'draft' && inspection.coversOwnUnit;
 }
 
 function canOnInspection(actor: Actor, action: Actions['inspection'], s: InspectionSubject): boolean {

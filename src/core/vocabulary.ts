@@ -9,6 +9,13 @@
 export const ROLES = ['admin', 'inspector', 'secretary'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** The roles that belong to one unit and act for it (a user of such a role names their unit). */
+export const UNIT_ROLES = ['secretary'] as const satisfies readonly Role[];
+
+export function isUnitRole(role: Role): boolean {
+  return (UNIT_ROLES as readonly Role[]).includes(role);
+}
+
 /** A checklist item asks for files, a figure or a text. */
 export const ITEM_KINDS = ['file', 'number', 'text'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { authorize, type InspectionSubject, type UnitSubject } from '../auth/policy';
 import type { Actor } from '../core/actor';
 import { NotFoundError } from '../core/errors';
+import { isUnitRole } from '../core/vocabulary';
 import type { Database, InspectionRow } from '../db/schema';
 import { findInspectionByCode, findScopeUnit, isUnitInScope, membership } from './inspections.repository';
 import type { InspectionView } from './inspections.schemas';
@@ -36,12 +37,12 @@ export function inspectionSubject(
 /**
  * The policy's view of an inspection the service has already shown to `actor` (a row of their list,
  * the inspection of their progress): its team role from the members, and, since they could see it,
- * a secretary's unit is one of its units.
+ * a unit user's own unit is one of its units.
  */
 export function subjectOfVisible(inspection: InspectionView, actor: Actor): InspectionSubject {
   return inspectionSubject(inspection, {
     teamRole: inspection.members.find((m) => m.username === actor.username)?.role ?? null,
-    coversOwnUnit: actor.role === 'secretary',
+    coversOwnUnit: isUnitRole(actor.role),
   });
 }
 
@@ -55,7 +56,7 @@ export async function inspectionFor(db: Kysely<Database>, actor: Actor, code: st
   // Only the facts the caller's role can make use of are read: this runs on every inspection request.
   const subject = inspectionSubject(inspection, {
     teamRole: actor.role === 'inspector' ? ((await membership(db, inspection.id, actor.id)) ?? null) : null,
-    coversOwnUnit: actor.role === 'secretary' && actor.unitId !== null && (await isUnitInScope(db, inspection.id, actor.unitId)),
+    coversOwnUnit: isUnitRole(actor.role) && actor.unitId !== null && (await isUnitInScope(db, inspection.id, actor.unitId)),
   });
   authorize(actor, 'view', subject);
   return { inspection, subject };

@@ -7,7 +7,7 @@ import { nowIso } from '../core/clock';
 import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
 import { inTransaction } from '../core/transaction';
 import { VersionedCache } from '../core/versioned-cache';
-import { type StatusChange, ENTRY_STATUSES, type Role } from '../core/vocabulary';
+import { ENTRY_STATUSES, isUnitRole, type Role, type StatusChange } from '../core/vocabulary';
 import type { Database, InspectionRow } from '../db/schema';
 import { findTemplateByCode, templateItems } from '../templates/templates.repository';
 import { findUnitsByCodes } from '../units/units.repository';
@@ -53,7 +53,7 @@ async function presentInspection(db: Kysely<Database>, row: InspectionRow, scope
 
 /** Who may be on an inspection team: an active account of the team's side (an inspector or an administrator). */
 export function mayJoinTeam(user: { role: Role; active: boolean }): boolean {
-  return user.active && user.role !== 'secretary';
+  return user.active && !isUnitRole(user.role);
 }
 
 function firstDuplicate(values: string[]): string | undefined {

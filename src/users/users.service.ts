@@ -10,7 +10,7 @@ import type { Actor } from '../core/actor';
 import { nowIso } from '../core/clock';
 import { ConflictError, NotFoundError, ReferenceNotFoundError, ValidationError } from '../core/errors';
 import { inTransaction } from '../core/transaction';
-import { isLang } from '../core/vocabulary';
+import { isLang, isUnitRole } from '../core/vocabulary';
 import type { Database, UserUpdate } from '../db/schema';
 import { findUnitByCode } from '../units/units.repository';
 import * as repo from './users.repository';
@@ -38,10 +38,10 @@ async function mustFindUser(db: Kysely<Database>, username: string): Promise<rep
 /** Who may create which account: an admin; a secretary names a unit, nobody else does. */
 function refuseInvalidNewUser(actor: Actor, input: CreateUserInput): void {
   authorize(actor, 'manage', DIRECTORY);
-  if (input.role === 'secretary' && !input.unitCode) {
+  if (isUnitRole(input.role) && !input.unitCode) {
     throw new ValidationError([{ field: 'unitCode', message: 'required for a secretary' }], 'user.secretaryNeedsUnit');
   }
-  if (input.role !== 'secretary' && input.unitCode) {
+  if (!isUnitRole(input.role) && input.unitCode) {
     throw new ValidationError([{ field: 'unitCode', message: 'only for a secretary' }], 'user.onlySecretaryHasUnit');
   }
 }
