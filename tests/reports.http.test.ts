@@ -126,7 +126,7 @@ describe('the exports', () => {
     const res = await get(`${base}/units/${unit}/bundle.zip`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
-    const entries = readZipBuffer(res.body as Buffer);
+    const entries = await readZipBuffer(res.body as Buffer);
     const names = entries.map((e) => e.name);
     expect(names).toContain('manifest.csv');
     expect(names.some((n) => n.endsWith('.pdf') && n.includes('Biên bản thẩm tra lý lịch'))).toBe(true);
