@@ -1,6 +1,8 @@
 // Reads PDFs for tests/helpers/pdf-text.ts with pdfjs-dist's legacy build (the one for Node 20). It is
 // a worker thread, not a module of the test, because pdfjs-dist is ESM and loads its own worker with
 // import(): Node's loader runs it here as published, where jest's CommonJS module registry cannot.
+// pdf.mjs builds a DOMMatrix as it loads, which Node 20 lacks: pdfjs-dist takes it from
+// @napi-rs/canvas, a devDependency of its own for that reason (pdfjs-dist lists it as optional).
 import { parentPort } from 'node:worker_threads';
 import { getDocument, VerbosityLevel } from 'pdfjs-dist/legacy/build/pdf.mjs';
 
