@@ -15,7 +15,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/tests/browser/', ...onlyOnTheOtherDatabase],
+  // tests/browser/ and tests/poppler/ need Debian's Chromium and poppler-utils: `npm run test:browser`, `npm run test:poppler`.
+  testPathIgnorePatterns: ['/node_modules/', '/tests/browser/', '/tests/poppler/', ...onlyOnTheOtherDatabase],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

@@ -310,7 +310,7 @@ describe('the server survives SIGKILL at the worst moments', () => {
     expect(await fingerprint()).toEqual(before);
     const report = await download(server.baseUrl, lead, `${I}/report.pdf`);
     expect(report.status).toBe(200);
-    expect(pdfInfo(report.bytes).pages).toBeGreaterThanOrEqual(1);
-    expect(pdfPages(report.bytes).join('\n')).toContain('BÁO CÁO TỔNG HỢP KẾT QUẢ KIỂM TRA');
+    expect((await pdfInfo(report.bytes)).pages).toBeGreaterThanOrEqual(1);
+    expect((await pdfPages(report.bytes)).join('\n')).toContain('BÁO CÁO TỔNG HỢP KẾT QUẢ KIỂM TRA');
   });
 });

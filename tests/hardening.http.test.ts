@@ -534,7 +534,7 @@ describe('hostile text', () => {
     for (const unit of units) {
       const res = await bearer(ctx.app, `/api/v1/inspections/${code}/units/${unit.code}/report.pdf`, lead);
       expect(res.status).toBe(200);
-      const text = squash(pdfPages(res.body as Buffer, 'raw').join(' '));
+      const text = squash((await pdfPages(res.body as Buffer, 'raw')).join(' '));
       // The unit's name, the return note, the text figure and the four findings, as typed.
       expect(text.split(unit.text).length - 1).toBeGreaterThanOrEqual(7);
       expect(text).toContain(HOSTILE[1]); // the lead's name under the signature

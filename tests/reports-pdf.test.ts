@@ -1,119 +1,13 @@
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { formatLongDate, formatNumber, formatShortDate } from '../src/core/format';
-import type { EntryStatus } from '../src/core/vocabulary';
-import { defaultTemplate, demoData } from '../src/demo/fixtures';
-import { projectRoot } from '../src/paths';
 import { canonicalManifest, type ManifestInput, manifestHash } from '../src/reports/manifest';
 import { renderRequestLetter } from '../src/reports/pdf/request-letter';
 import { renderSummaryReport } from '../src/reports/pdf/summary-report';
 import { renderUnitReport } from '../src/reports/pdf/unit-report';
 import { formatPlaceAndDate } from '../src/reports/pdf/wording';
-import type {
-  DocumentHeader,
-  RequestLetterModel,
-  SummaryReportModel,
-  SummaryUnitRow,
-  UnitReportModel,
-  UnitReportRow,
-  UnitReportSection,
-} from '../src/reports/report.model';
-import { collectPdf, firstPageToPng, pdfInfo, pdfPages, squash } from './helpers/pdf-text';
-
-const template = defaultTemplate();
-const demo = demoData();
-
-/** 15 August 2023, 09:00 in Tuyên Quang. */
-const reportDate = new Date('2023-08-15T09:00:00+07:00');
-
-const header: DocumentHeader = {
-  parentBody: 'Tiểu ban Bảo vệ Chính trị nội bộ Trung ương',
-  issuingBody: 'Đoàn Kiểm tra số 4',
-  reportNumber: '12-BC/ĐKT',
-  place: 'Tuyên Quang',
-  date: reportDate,
-};
-const inspection = { code: 'KT-2023-04', title: 'Kiểm tra công tác bảo vệ chính trị nội bộ' };
-const yLa = { code: 'P-YLA', name: 'Đảng uỷ phường Ỷ La' };
-/** The article's figures for the whole city, given here to one ward. */
-const articleFigures: Record<string, number> = { '8.1': 607, '8.2': 519, '8.3': 2100, '8.4': 1_200_000, '8.5': 189_000, '8.6': 12 };
-const statusCycle: EntryStatus[] = ['accepted', 'accepted', 'submitted', 'returned', 'accepted', 'missing', 'waived'];
-
-/** The default checklist as one unit's entries: a mix of statuses, files, figures, notes. */
-function checklistRows(): UnitReportRow[] {
-  return template.items.map((item, i) => {
-    const status = item.kind === 'number' ? 'accepted' : item.code === '1.3' ? 'returned' : (statusCycle[i % statusCycle.length] ?? 'missing');
-    return {
-      code: item.code,
-      title: item.title,
-      kind: item.kind,
-      required: item.required,
-      status,
-      fileCount: item.kind === 'file' && status !== 'missing' ? 1 + (i % 3) : 0,
-      value: item.kind === 'number' ? (articleFigures[item.code] ?? null) : item.kind === 'text' ? `Đơn vị tự đánh giá mục ${item.code}: thực hiện nghiêm túc, đúng quy trình.` : null,
-      note: item.code === '1.3' ? 'Thiếu biên bản thẩm tra lý lịch của 02 quần chúng; đề nghị bổ sung.' : status === 'waived' ? 'Đơn vị không phát sinh nội dung này trong kỳ.' : null,
-    };
-  });
-}
-
-function bySection(rows: UnitReportRow[]): UnitReportSection[] {
-  const sections: UnitReportSection[] = [];
-  for (const row of rows) {
-    const title = template.items.find((i) => i.code === row.code)?.section ?? `Phần ${row.code.split('.')[0]}`;
-    const last = sections[sections.length - 1];
-    if (last?.title === title) last.rows.push(row);
-    else sections.push({ title, rows: [row] });
-  }
-  return sections;
-}
-
-function manifestOf(rows: UnitReportRow[], unitCode = yLa.code): ManifestInput {
-  return {
-    inspectionCode: inspection.code,
-    unitCode,
-    entries: rows.map((row, i) => ({
-      itemCode: row.code,
-      status: row.status,
-      value: row.value,
-      files: Array.from({ length: row.fileCount }, (_, n) => ({
-        sha256: (i * 7 + n).toString(16).padStart(64, 'a'),
-        size: 10_240 * (n + 1),
-        name: `${row.code} - ${row.title}${n > 0 ? ` (${n + 1})` : ''}.pdf`,
-      })),
-    })),
-  };
-}
-
-function unitReport(rows: UnitReportRow[] = checklistRows(), overrides: Partial<UnitReportModel> = {}): UnitReportModel {
-  return {
-    lang: 'vi',
-    header,
-    inspection,
-    unit: yLa,
-    sections: bySection(rows),
-    findings: {
-      strengths:
-        'Cấp uỷ thường xuyên quán triệt, chỉ đạo thực hiện nghiêm túc các chủ trương, quy định của Đảng về công tác bảo vệ chính trị nội bộ.\nCông tác kết nạp đảng viên mới được thực hiện đúng quy định; việc thẩm tra, xác minh lý lịch bảo đảm chặt chẽ.',
-      shortcomings: 'Một số hồ sơ thẩm tra lý lịch còn thiếu chữ ký của người thẩm tra; sổ theo dõi chưa cập nhật kịp thời.',
-      recommendations: 'Bổ sung biên bản thẩm tra lý lịch còn thiếu; cập nhật sổ theo dõi bảo vệ chính trị nội bộ hằng tháng.',
-      conclusion: 'Đảng uỷ phường Ỷ La thực hiện tốt công tác bảo vệ chính trị nội bộ; hồ sơ, tài liệu cơ bản đầy đủ theo hướng dẫn của đoàn kiểm tra.',
-    },
-    leadName: 'Nguyễn Văn Định',
-    recipients: ['Thành uỷ Tuyên Quang,', 'Đảng uỷ phường Ỷ La,', 'Lưu: ĐKT.'],
-    manifestHash: manifestHash(manifestOf(rows)),
-    generatedAt: reportDate,
-    ...overrides,
-  };
-}
-
-/** 150 checklist rows: the default checklist repeated under numbered sections. */
-function longChecklist(): UnitReportRow[] {
-  const base = checklistRows();
-  return Array.from({ length: 150 }, (_, i) => {
-    const row = base[i % base.length] as UnitReportRow;
-    return { ...row, code: `${Math.floor(i / base.length) + 1}.${row.code}` };
-  });
-}
+import type { UnitReportModel } from '../src/reports/report.model';
+import { collectPdf, pdfInfo, pdfPages, squash } from './helpers/pdf-text';
+import { checklistRows, letter, longChecklist, longNote, manifestOf, owedItems, reportDate, summary, summaryUnits, unitReport } from './helpers/report-models';
 
 const render = (model: UnitReportModel) => collectPdf((out) => renderUnitReport(model, out));
 
@@ -125,12 +19,12 @@ describe('the unit inspection report', () => {
 
   beforeAll(async () => {
     pdf = await render(unitReport());
-    pages = pdfPages(pdf);
-    text = squash(pdfPages(pdf, 'raw').join('\n'));
+    pages = await pdfPages(pdf);
+    text = squash((await pdfPages(pdf, 'raw')).join('\n'));
   });
 
-  it('is an A4 portrait PDF', () => {
-    const info = pdfInfo(pdf);
+  it('is an A4 portrait PDF', async () => {
+    const info = await pdfInfo(pdf);
     expect(Math.round(info.width)).toBe(595);
     expect(Math.round(info.height)).toBe(842);
     expect(info.pages).toBe(pages.length);
@@ -184,18 +78,13 @@ describe('the unit inspection report', () => {
   it('numbers every page "Trang x/y"', () => {
     pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
   });
-
-  it('writes docs/report-page1.png when HOSO_WRITE_DOCS=1', () => {
-    if (process.env.HOSO_WRITE_DOCS === '1') firstPageToPng(pdf, path.join(projectRoot, 'docs', 'report-page1.png'));
-    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-  });
 });
 
 describe('a unit report of 150 items', () => {
   let pages: string[];
 
   beforeAll(async () => {
-    pages = pdfPages(await render(unitReport(longChecklist())));
+    pages = await pdfPages(await render(unitReport(longChecklist())));
   });
 
   it('runs over several pages, each numbered with the right total', () => {
@@ -216,14 +105,12 @@ describe('a unit report of 150 items', () => {
 
 describe('what users typed', () => {
   it('is wrapped, never clipped: a 2,000-character note is present in full', async () => {
-    const words = Array.from({ length: 300 }, (_, i) => `lý lịch ${i + 1}`);
-    const note = `Thiếu biên bản thẩm tra ${words.join(', ')}.`.slice(0, 2000);
-    expect(note.length).toBe(2000);
-    const rows = checklistRows().map((row) => (row.code === '1.3' ? { ...row, note } : row));
-    const pages = pdfPages(await render(unitReport(rows)), 'raw').map(squash);
+    expect(longNote.length).toBe(2000);
+    const rows = checklistRows().map((row) => (row.code === '1.3' ? { ...row, note: longNote } : row));
+    const pages = (await pdfPages(await render(unitReport(rows)), 'raw')).map(squash);
     // Between pages, only the page number and the repeated table header come in between.
     const text = squash(pages.join(' ')).replace(/ ?Trang \d+\/\d+ STT Nội dung Trạng thái Số tệp Ghi chú/g, '');
-    expect(text).toContain(squash(note));
+    expect(text).toContain(squash(longNote));
     // The note alone fills more than a page, so its row continues overleaf.
     const pageOf = (words: string) => pages.findIndex((page) => page.includes(words));
     expect(pageOf('lý lịch 150,')).toBeGreaterThan(pageOf('Thiếu biên bản thẩm tra lý lịch 1,'));
@@ -233,14 +120,14 @@ describe('what users typed', () => {
     const unit = { code: 'XSS-1', name: '<script>alert(1)</script>' };
     const rows = checklistRows().map((row) => (row.code === '1.1' ? { ...row, note: "'; DROP TABLE units;--" } : row));
     const pdf = await render(unitReport(rows, { unit, findings: { strengths: '<b>đậm</b> & "trích"', shortcomings: '', recommendations: '', conclusion: '' } }));
-    const text = squash(pdfPages(pdf, 'raw').join('\n'));
+    const text = squash((await pdfPages(pdf, 'raw')).join('\n'));
     expect(text).toContain('<script>alert(1)</script>');
     expect(text).toContain("'; DROP TABLE units;--");
     expect(text).toContain('<b>đậm</b> & "trích"');
   });
 
   it('in English keeps the layout and uses English labels', async () => {
-    const text = squash(pdfPages(await render(unitReport(checklistRows(), { lang: 'en' }))).join('\n'));
+    const text = squash((await pdfPages(await render(unitReport(checklistRows(), { lang: 'en' })))).join('\n'));
     expect(text).toContain('COMMUNIST PARTY OF VIETNAM');
     expect(text).toContain('INSPECTION REPORT');
     expect(text).toContain('Tuyên Quang, 15 August 2023');
@@ -323,46 +210,9 @@ describe('dates and numbers', () => {
   });
 });
 
-function summaryUnits(count: number): SummaryUnitRow[] {
-  const names = demo.units.filter((u) => u.parentCode).map((u) => u.name);
-  return Array.from({ length: count }, (_, i) => {
-    const required = 37;
-    const done = (i * 7) % (required + 1);
-    const counts = { missing: required - done - 3 > 0 ? required - done - 3 : 0, submitted: 3, accepted: done - (done > 2 ? 2 : 0), returned: 0, waived: done > 2 ? 2 : 0 };
-    return {
-      code: `DV-${i + 1}`,
-      name: i < names.length ? (names[i] as string) : `${names[i % names.length]} (chi bộ ${i + 1})`,
-      required,
-      done,
-      percent: (done / required) * 100,
-      counts,
-      conclusion: i % 5 === 4 ? null : `Đơn vị thực hiện ${done >= 30 ? 'tốt' : 'chưa đầy đủ'} công tác bảo vệ chính trị nội bộ; đã nộp ${done}/${required} hồ sơ đạt yêu cầu.`,
-    };
-  });
-}
-
-function summary(units: SummaryUnitRow[]): SummaryReportModel {
-  return {
-    lang: 'vi',
-    header: { ...header, reportNumber: '15-BC/ĐKT' },
-    inspection,
-    units,
-    numberTotals: [
-      { itemCode: '8.1', title: 'Số lượt thành viên Tổ thư ký giúp việc Ban chỉ đạo 35 được tập huấn', total: 607, unitsReporting: 14 },
-      { itemCode: '8.2', title: 'Số bài viết tham gia cuộc thi viết bảo vệ nền tảng tư tưởng của Đảng', total: 519, unitsReporting: 14 },
-      { itemCode: '8.3', title: 'Số tin, bài viết, video đăng tải trên trang fanpage của đơn vị', total: 2100, unitsReporting: 12 },
-      { itemCode: '8.4', title: 'Số lượt người tiếp cận trang fanpage', total: 1_200_000, unitsReporting: 12 },
-      { itemCode: '8.5', title: 'Số lượt tương tác trên trang fanpage', total: 189_000, unitsReporting: 12 },
-    ],
-    leadName: 'Nguyễn Văn Định',
-    recipients: ['Tiểu ban Bảo vệ Chính trị nội bộ Trung ương,', 'Ban Thường vụ Thành uỷ Tuyên Quang,', 'Lưu: ĐKT.'],
-    generatedAt: reportDate,
-  };
-}
-
 describe('the summary report', () => {
   it('tabulates the units, sums the figures, charts completion and closes with the signature', async () => {
-    const pages = pdfPages(await collectPdf((out) => renderSummaryReport(summary(summaryUnits(14)), out)));
+    const pages = await pdfPages(await collectPdf((out) => renderSummaryReport(summary(summaryUnits(14)), out)));
     const text = squash(pages.join('\n'));
     expect(pages[0]).toContain('BÁO CÁO TỔNG HỢP KẾT QUẢ KIỂM TRA');
     expect(pages[0]).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
@@ -377,8 +227,8 @@ describe('the summary report', () => {
   it('renders 1,000 units over many pages with the unit table header repeated', async () => {
     const units = summaryUnits(1000);
     const pdf = await collectPdf((out) => renderSummaryReport(summary(units), out));
-    const pages = pdfPages(pdf);
-    expect(pdfInfo(pdf).pages).toBe(pages.length);
+    const pages = await pdfPages(pdf);
+    expect((await pdfInfo(pdf)).pages).toBe(pages.length);
     expect(pages.length).toBeGreaterThan(40);
     pages.forEach((page, i) => expect(page).toContain(`Trang ${i + 1}/${pages.length}`));
     const text = squash(pages.join('\n'));
@@ -388,30 +238,14 @@ describe('the summary report', () => {
   });
 });
 
-function letter(items: RequestLetterModel['items']): RequestLetterModel {
-  return {
-    lang: 'vi',
-    header: { ...header, reportNumber: null },
-    inspection,
-    unit: yLa,
-    dueAt: new Date('2023-08-15T17:00:00+07:00'),
-    items,
-    leadName: 'Nguyễn Văn Định',
-    recipients: ['Như trên,', 'Lưu: ĐKT.'],
-    generatedAt: new Date('2023-08-08T09:00:00+07:00'),
-  };
-}
-
 describe('the request letter', () => {
   it('lists exactly the missing and returned items, with the return notes and the due date', async () => {
     const rows = checklistRows();
-    const owed = rows
-      .filter((r): r is UnitReportRow & { status: 'missing' | 'returned' } => r.status === 'missing' || r.status === 'returned')
-      .map((r) => ({ code: r.code, section: template.items.find((i) => i.code === r.code)?.section ?? '', title: r.title, status: r.status, note: r.note }));
+    const owed = owedItems(rows);
     expect(owed.length).toBeGreaterThan(3);
     const pdf = await collectPdf((out) => renderRequestLetter(letter(owed), out));
-    const pages = pdfPages(pdf);
-    const text = squash(pdfPages(pdf, 'raw').join('\n'));
+    const pages = await pdfPages(pdf);
+    const text = squash((await pdfPages(pdf, 'raw')).join('\n'));
     expect(text).toContain('GIẤY ĐỀ NGHỊ');
     expect(text).toContain('Kính gửi: Đảng uỷ phường Ỷ La');
     expect(text).toContain('trước ngày 15/8/2023');
@@ -425,7 +259,7 @@ describe('the request letter', () => {
   });
 
   it('says so when nothing is owed', async () => {
-    const text = squash(pdfPages(await collectPdf((out) => renderRequestLetter(letter([]), out))).join('\n'));
+    const text = squash((await pdfPages(await collectPdf((out) => renderRequestLetter(letter([]), out)))).join('\n'));
     expect(text).toContain('không có nội dung cần bổ sung');
   });
 });
@@ -438,7 +272,7 @@ describe('sparse data', () => {
       leadName: null,
       recipients: [],
     });
-    const text = squash(pdfPages(await render(model), 'raw').join('\n'));
+    const text = squash((await pdfPages(await render(model), 'raw')).join('\n'));
     expect(text).toContain('Ngày 15 tháng 8 năm 2023');
     expect(text).not.toMatch(/Số \d/);
     expect(text).toContain('Không có.');
@@ -447,7 +281,7 @@ describe('sparse data', () => {
   });
 
   it('summarises an inspection without units', async () => {
-    const text = squash(pdfPages(await collectPdf((out) => renderSummaryReport({ ...summary([]), numberTotals: [] }, out))).join('\n'));
+    const text = squash((await pdfPages(await collectPdf((out) => renderSummaryReport({ ...summary([]), numberTotals: [] }, out)))).join('\n'));
     expect(text).toContain('Kết quả kiểm tra công tác bảo vệ chính trị nội bộ tại 0 đơn vị');
     expect(text).toContain('Tổng cộng 0 0 0 0 0 0');
   });

@@ -54,7 +54,7 @@ describe('the unit report', () => {
     const res = await get(`${base}/units/${unit}/report.pdf`);
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toContain('filename*=UTF-8');
-    const text = squash(pdfPages(res.body as Buffer).join('\n'));
+    const text = squash((await pdfPages(res.body as Buffer)).join('\n'));
     for (const expected of [
       'ĐẢNG CỘNG SẢN VIỆT NAM', 'BÁO CÁO KẾT QUẢ KIỂM TRA', 'ĐOÀN KIỂM TRA SỐ 4', 'Số 12-BC/ĐKT', built.units[0]!.name,
       'Trả lại', 'Đạt', 'Chưa nộp', 'Thiếu biên bản thẩm tra lý lịch của quần chúng Nguyễn Văn Ánh',
@@ -67,7 +67,7 @@ describe('the unit report', () => {
   it('ends with the SHA-256 of the dossier’s manifest, which changes when the dossier does', async () => {
     const dossier = await getUnitDossier(ctx.db, built.lead, built.code, unit);
     const hash = dossierManifestHash(built.code, dossier);
-    const text = pdfPages((await get(`${base}/units/${unit}/report.pdf`)).body as Buffer).join('\n');
+    const text = (await pdfPages((await get(`${base}/units/${unit}/report.pdf`)).body as Buffer)).join('\n');
     expect(text.replace(/\s+/g, '')).toContain(hash);
     await setValue(ctx.db, built.secretaries[0]!, built.code, unit, '9.1', { value: 'Đã bổ sung' });
     expect(dossierManifestHash(built.code, await getUnitDossier(ctx.db, built.lead, built.code, unit))).not.toBe(hash);
@@ -78,7 +78,7 @@ describe('the summary report', () => {
   it('lists every unit and sums the figures across units', async () => {
     const res = await get(`${base}/report.pdf`);
     expect(res.status).toBe(200);
-    const text = squash(pdfPages(res.body as Buffer).join('\n'));
+    const text = squash((await pdfPages(res.body as Buffer)).join('\n'));
     for (const u of built.units) expect(text).toContain(u.name);
     // 1,200,000 from one unit (accepted) plus 607 from the other (submitted).
     expect(text).toContain('1.200.607');
@@ -88,7 +88,7 @@ describe('the summary report', () => {
 
 describe('the request letter', () => {
   it('lists what the unit still owes with the return note and the due date', async () => {
-    const text = squash(pdfPages((await get(`${base}/units/${unit}/request-letter.pdf`)).body as Buffer).join('\n'));
+    const text = squash((await pdfPages((await get(`${base}/units/${unit}/request-letter.pdf`)).body as Buffer)).join('\n'));
     expect(text).toContain('Hồ sơ cán bộ, đảng viên đi nước ngoài');
     expect(text).toContain('Thiếu biên bản thẩm tra lý lịch của quần chúng Nguyễn Văn Ánh');
     expect(text).toContain('15/8/2030');
@@ -126,7 +126,7 @@ describe('the exports', () => {
     const res = await get(`${base}/units/${unit}/bundle.zip`);
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/zip');
-    const entries = readZipBuffer(res.body as Buffer);
+    const entries = await readZipBuffer(res.body as Buffer);
     const names = entries.map((e) => e.name);
     expect(names).toContain('manifest.csv');
     expect(names.some((n) => n.endsWith('.pdf') && n.includes('Biên bản thẩm tra lý lịch'))).toBe(true);

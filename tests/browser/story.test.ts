@@ -130,7 +130,7 @@ describe('an inspection in the browser', () => {
     expect(download.suggestedFilename()).toMatch(/\.pdf$/);
     const pdf = fs.readFileSync(await download.path());
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-    expect(pdfPages(pdf).join('\n')).toContain(city.storyUnit.name);
+    expect((await pdfPages(pdf)).join('\n')).toContain(city.storyUnit.name);
   });
 
   it('the secretary finds the dossier read-only, with the unit’s report to download', async () => {

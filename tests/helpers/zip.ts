@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { buffer } from 'node:stream/consumers';
+import { crc32 } from 'node:zlib';
+import { type Entry, fromBufferPromise, openPromise, type ZipFile } from 'yauzl';
 
 export interface ZipEntry {
   name: string;
@@ -10,26 +10,51 @@ export interface ZipEntry {
   base64: string;
 }
 
-/** Reads a ZIP with Python's zipfile (always on these machines), which checks each entry's CRC. */
-export function readZip(file: string): ZipEntry[] {
-  const script = [
-    'import base64, hashlib, json, sys, zipfile',
-    'with zipfile.ZipFile(sys.argv[1]) as z:',
-    '    print(json.dumps([{"name": i.filename, "utf8": bool(i.flag_bits & 0x800),',
-    '        "sha256": hashlib.sha256(z.read(i)).hexdigest(), "base64": base64.b64encode(z.read(i)).decode()}',
-    '        for i in z.infolist()]))',
-  ].join('\n');
-  return JSON.parse(execFileSync('python3', ['-c', script, file], { maxBuffer: 64 * 1024 * 1024 }).toString('utf8')) as ZipEntry[];
+/** The entry's bytes, checked against the CRC-32 its central directory records (yauzl checks sizes, not CRCs). */
+async function readEntry(zip: ZipFile, entry: Entry): Promise<ZipEntry> {
+  const bytes = await buffer(await zip.openReadStreamPromise(entry));
+  if (crc32(bytes) !== entry.crc32) throw new Error(`CRC-32 mismatch in ${entry.fileName}`);
+  return {
+    name: entry.fileName,
+    utf8: (entry.generalPurposeBitFlag & 0x800) !== 0,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    base64: bytes.toString('base64'),
+  };
+}
+
+/** Every entry in central-directory order. */
+function readEntries(zip: ZipFile): Promise<ZipEntry[]> {
+  return new Promise((resolve, reject) => {
+    const entries: ZipEntry[] = [];
+    zip.on('error', reject);
+    zip.on('end', () => resolve(entries));
+    zip.on('entry', (entry: Entry) => {
+      readEntry(zip, entry).then((read) => {
+        entries.push(read);
+        zip.readEntry();
+      }, reject);
+    });
+    zip.readEntry();
+  });
+}
+
+/**
+ * Names are kept as written, never rewritten: with strictFileNames a backslash, an absolute path or
+ * a `..` segment fails the read instead of being turned into a safe name behind the test's back.
+ */
+const options = { lazyEntries: true, strictFileNames: true } as const;
+
+/** Reads a ZIP file with yauzl, checking each entry's size and CRC-32. */
+export async function readZip(file: string): Promise<ZipEntry[]> {
+  const zip = await openPromise(file, options);
+  try {
+    return await readEntries(zip);
+  } finally {
+    zip.close();
+  }
 }
 
 /** The same, for ZIP bytes in memory. */
-export function readZipBuffer(zip: Buffer): ZipEntry[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hoso-zip-'));
-  try {
-    const file = path.join(dir, 'bundle.zip');
-    fs.writeFileSync(file, zip);
-    return readZip(file);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+export async function readZipBuffer(zip: Buffer): Promise<ZipEntry[]> {
+  return readEntries(await fromBufferPromise(zip, options));
 }
